@@ -1,0 +1,1 @@
+"""The tracklabel kernel: hookspecs, plugin manager, config, schema and track math."""

@@ -1,0 +1,152 @@
+"""The `tracklabel` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .config import load_config
+from .errors import InputError, PluginError
+from .export import ExportJob
+from .plugins import REGISTRY_HOOKS, load_registry
+from .tasks import read_tasks
+
+
+class _Cli(click.Group):
+    """Turns tracklabel's own errors into a clear message and a fitting exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            ctx.exit(2)
+        except PluginError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Cli)
+@click.version_option(package_name="tracklabel")
+def main():
+    """tracklabel: frame-accurate video annotation, from the command line."""
+
+
+def _warn(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def plugins(as_json):
+    """List the loaded plugins, their distributions, hooks and what they registered."""
+    registry = load_registry()
+    rows = []
+    for name, plugin in registry.pm.list_name_plugin():
+        dist = registry.pm.get_plugin(name)
+        dists = [d.project_name for p, d in registry.pm.list_plugin_distinfo() if p is dist]
+        hooks = sorted(h.name for h in registry.pm.get_hookcallers(plugin) or [])
+        provides = {
+            kind: sorted(key for (k, key), owner in registry.owners.items()
+                         if k == kind and owner == name)
+            for kind in REGISTRY_HOOKS
+        }
+        rows.append({
+            "name": name,
+            "distribution": dists[0] if dists else "tracklabel (builtin)",
+            "hooks": hooks,
+            **{kind: names for kind, names in provides.items() if names},
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']}  [{row['distribution']}]")
+        click.echo(f"    hooks: {', '.join(row['hooks'])}")
+        for kind in REGISTRY_HOOKS:
+            if kind in row:
+                click.echo(f"    {kind}: {', '.join(row[kind])}")
+
+
+@main.group()
+def config():
+    """Labeling configs."""
+
+
+@config.command("check")
+@click.argument("config_file", type=click.Path(dir_okay=False, path_type=Path))
+def config_check(config_file):
+    """Check a Label Studio labeling config; exit 2 listing every problem."""
+    parsed = load_config(config_file, load_registry())
+    _warn(parsed.warnings)
+    controls = ", ".join(f"{n.xml_name} {n.name!r}" for n in parsed.controls())
+    click.echo(f"{config_file}: valid ({controls or 'no controls'})")
+
+
+@main.command()
+@click.argument("tasks_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The project's labeling config (labels, interpolation, frame rate).")
+@click.option("--format", "format_name", required=True, help="Export format (see `tracklabel plugins`).")
+@click.option("--out", "out", required=True, help="Output path, or - for stdout (one-file formats).")
+@click.option("--frames-count", type=click.IntRange(min=1),
+              help="Frame count for regions that lack framesCount.")
+def export(tasks_file, config_file, format_name, out, frames_count):
+    """Export a task file (Label Studio tasks or export JSON) in any registered format."""
+    registry = load_registry()
+    try:
+        exporter = registry.exporter(format_name)
+    except PluginError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+    parsed = load_config(config_file, registry) if config_file else None
+    if parsed is not None:
+        _warn(parsed.warnings)
+    tasks = read_tasks(tasks_file, registry, parsed, frames_count)
+    _warn(tasks.warnings)
+    if out == "-" and not exporter.single_file:
+        raise click.BadParameter(f"format {format_name!r} writes a directory", param_hint="--out")
+    with click.progressbar(length=ExportJob(tasks, registry, parsed).track_count(),
+                           label=f"exporting {format_name}", file=sys.stderr) as bar:
+        job = ExportJob(tasks, registry, parsed, progress=bar.update)
+        if out == "-":
+            exporter.export(job, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return
+        with _atomic(Path(out), exporter.single_file) as target:
+            exporter.export(job, target)
+    click.echo(f"wrote {out} ({format_name}, {job.track_count()} tracks)", err=True)
+
+
+@contextmanager
+def _atomic(path: Path, single_file: bool):
+    """Write beside `path` and move into place only when complete; nothing left on failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if single_file:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                yield stream
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    else:
+        import shutil
+
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            yield tmp
+            if path.exists():
+                shutil.rmtree(path)
+            os.replace(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise

@@ -1,0 +1,36 @@
+"""Every hook a tracklabel plugin can implement."""
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("tracklabel")
+hookimpl = pluggy.HookimplMarker("tracklabel")
+
+
+@hookspec
+def register_tags(register):
+    """Register labeling-config tags: call register(tag) for each Tag subclass instance."""
+
+
+@hookspec
+def register_interpolators(register):
+    """Register interpolation strategies: call register(interpolator) for each Interpolator."""
+
+
+@hookspec
+def register_exporters(register):
+    """Register output formats: call register(exporter) for each Exporter."""
+
+
+@hookspec
+def register_importers(register):
+    """Register input formats: call register(importer) for each Importer."""
+
+
+@hookspec
+def register_decoders(register):
+    """Register video decoders: call register(decoder) for each Decoder."""
+
+
+@hookspec(firstresult=True)
+def choose_interpolator(control):
+    """Return the interpolator name for a control tag (a ConfigNode), or None to pass."""

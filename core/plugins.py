@@ -1,0 +1,154 @@
+"""The plugin manager factory and the registry of everything plugins provide."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+
+DEFAULT_PLUGINS = (
+    "tracklabel.plugins.tags.layout",
+    "tracklabel.plugins.tags.video",
+    "tracklabel.plugins.tags.videorectangle",
+    "tracklabel.plugins.tags.labels",
+    "tracklabel.plugins.interpolators.linear",
+    "tracklabel.plugins.interpolators.step",
+    "tracklabel.plugins.exporters.ls_json",
+    "tracklabel.plugins.exporters.jsonl",
+)
+ENTRY_POINT_GROUP = "tracklabel"
+REGISTRY_HOOKS = {
+    "tags": "register_tags",
+    "interpolators": "register_interpolators",
+    "exporters": "register_exporters",
+    "importers": "register_importers",
+    "decoders": "register_decoders",
+}
+
+
+def get_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
+    """A manager with the builtins and, unless restricted, installed third-party plugins.
+
+    TRACKLABEL_LOAD_PLUGINS (a comma list of distribution or entry-point names; empty means
+    none) restricts which third-party plugins load.
+    """
+    pm = pluggy.PluginManager("tracklabel")
+    pm.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    if load_entry_points:
+        _load_entry_points(pm, os.environ.get("TRACKLABEL_LOAD_PLUGINS"))
+    pm.check_pending()
+    return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager, allowed: str | None) -> None:
+    wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist.name if ep.dist else None
+        if wanted is not None and ep.name not in wanted and dist not in wanted:
+            continue
+        if pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            raise PluginError(f"plugin {ep.name!r} ({dist}) failed to load: "
+                              f"{type(exc).__name__}: {exc}") from exc
+        pm.register(plugin, name=ep.name)
+
+
+def call_hook(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:
+    """Call a hook; an exception is re-raised as PluginError naming the plugin and hook."""
+    try:
+        return getattr(pm.hook, hook_name)(**kwargs)
+    except PluginError:
+        raise
+    except Exception as exc:
+        culprit = _culprit(pm, hook_name, exc)
+        raise PluginError(f"plugin {culprit!r} failed in hook {hook_name}: "
+                          f"{type(exc).__name__}: {exc}") from exc
+
+
+def _culprit(pm: pluggy.PluginManager, hook_name: str, exc: BaseException) -> str:
+    codes = {impl.function.__code__: impl.plugin_name
+             for impl in getattr(pm.hook, hook_name).get_hookimpls()}
+    culprit = "unknown"
+    tb = exc.__traceback__
+    while tb is not None:
+        culprit = codes.get(tb.tb_frame.f_code, culprit)
+        tb = tb.tb_next
+    return culprit
+
+
+@dataclass
+class Registry:
+    """What the loaded plugins registered, by kind and name, and which plugin gave each."""
+
+    pm: pluggy.PluginManager
+    tags: dict[str, Any] = field(default_factory=dict)
+    interpolators: dict[str, Any] = field(default_factory=dict)
+    exporters: dict[str, Any] = field(default_factory=dict)
+    importers: dict[str, Any] = field(default_factory=dict)
+    decoders: dict[str, Any] = field(default_factory=dict)
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def tag(self, xml_name: str):
+        """The tag registered under this XML name, matched case-insensitively, or None."""
+        return self.tags.get(xml_name.lower()) if isinstance(xml_name, str) else None
+
+    def region_tag(self, region_type: str):
+        """The tag whose regions have this Label Studio `type`, or None."""
+        for tag in self.tags.values():
+            if tag.region_type and tag.region_type == region_type.lower():
+                return tag
+        return None
+
+    def choose_interpolator(self, control) -> str:
+        return call_hook(self.pm, "choose_interpolator", control=control) or "linear"
+
+    def interpolator(self, name: str):
+        try:
+            return self.interpolators[name]
+        except KeyError:
+            raise PluginError(f"no interpolator {name!r} (loaded: "
+                              f"{', '.join(sorted(self.interpolators))})") from None
+
+    def exporter(self, name: str):
+        try:
+            return self.exporters[name]
+        except KeyError:
+            raise PluginError(f"no export format {name!r} (loaded: "
+                              f"{', '.join(sorted(self.exporters))})") from None
+
+
+def load_registry(pm: pluggy.PluginManager | None = None) -> Registry:
+    """Call every registry hook, one plugin at a time, failing on a duplicate name."""
+    pm = pm or get_plugin_manager()
+    registry = Registry(pm)
+    for kind, hook_name in REGISTRY_HOOKS.items():
+        table = getattr(registry, kind)
+        for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
+            def register(item, _kind=kind, _table=table, _plugin=impl.plugin_name):
+                key = item.name.lower() if _kind == "tags" else item.name
+                owner = registry.owners.get((_kind, key))
+                if owner is not None:
+                    raise PluginError(f"{_kind[:-1]} name {item.name!r} is registered twice: "
+                                      f"by plugin {owner!r} and by plugin {_plugin!r}")
+                _table[key] = item
+                registry.owners[(_kind, key)] = _plugin
+            try:
+                impl.function(register=register)
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise PluginError(f"plugin {impl.plugin_name!r} failed in hook {hook_name}: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+    return registry

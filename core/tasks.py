@@ -1,0 +1,165 @@
+"""Reading task files (Label Studio tasks or exports) into checked, normalised Structs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import msgspec
+
+from .errors import Problem, SchemaError, Warnings
+from .schema import Annotation, Region, Task, VideoRectangleValue, convert
+from .track import normalise_sequence
+
+_BYTE = re.compile(r"\(byte (\d+)\)")
+
+
+@dataclass
+class TaskFile:
+    """The tasks of one file, with the warnings reading them produced."""
+
+    source: str
+    tasks: list[Task]
+    warnings: Warnings = field(default_factory=Warnings)
+
+    def regions(self) -> Iterator[tuple[tuple[int, str, int, int], Task, Annotation, Region]]:
+        """Every typed region of every annotation and prediction, with where it sits:
+        (task index, "annotations" or "predictions", annotation index, result index)."""
+        for t, task in enumerate(self.tasks):
+            for kind in ("annotations", "predictions"):
+                for a, annotation in enumerate(getattr(task, kind)):
+                    for r, item in enumerate(annotation.result):
+                        if isinstance(item, Region):
+                            yield (t, kind, a, r), task, annotation, item
+
+
+def read_tasks(path: str | Path, registry, config=None, frames_count: int | None = None) -> TaskFile:
+    """Read a task file; raise SchemaError with every problem (file and JSON path) found."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SchemaError(Problem(str(path), f"cannot read task file: {exc.strerror}")) from None
+    return parse_tasks(data, registry, config, frames_count, source=str(path))
+
+
+def parse_tasks(data: bytes | str, registry, config=None, frames_count: int | None = None,
+                source: str = "tasks.json") -> TaskFile:
+    """Parse task JSON: a list of tasks (Label Studio's export) or one task."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise SchemaError(Problem(_where(source, data, str(exc)), f"malformed JSON: {exc}")) from None
+    return load_tasks(raw, registry, config, frames_count, source)
+
+
+def load_tasks(raw: Any, registry, config=None, frames_count: int | None = None,
+               source: str = "tasks.json") -> TaskFile:
+    """Check already-decoded task JSON and normalise its tracks (DESIGN.md's import rules)."""
+    single = isinstance(raw, dict)
+    items = [raw] if single else raw
+    if not isinstance(items, list):
+        raise SchemaError(Problem(f"{source}: $", "expected a list of tasks or one task object"))
+    loader = _Loader(registry, config, frames_count)
+    tasks = []
+    for i, item in enumerate(items):
+        path = f"{source}: $" if single else f"{source}: $[{i}]"
+        task = loader.task(item, path)
+        if task is not None:
+            tasks.append(task)
+    if loader.problems:
+        raise SchemaError(loader.problems)
+    return TaskFile(source, tasks, loader.warnings)
+
+
+def _where(source: str, data: bytes, message: str) -> str:
+    match = _BYTE.search(message)
+    if not match:
+        return source
+    offset = int(match.group(1))
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"{source}:{line}:{column}"
+
+
+class _Loader:
+    def __init__(self, registry, config, frames_count):
+        self.registry = registry
+        self.config = config
+        self.frames_count = frames_count
+        self.problems: list[Problem] = []
+        self.warnings = Warnings()
+
+    def fail(self, problems: list[Problem] | Problem) -> None:
+        self.problems.extend(problems if isinstance(problems, list) else [problems])
+
+    def task(self, raw: Any, path: str) -> Task | None:
+        try:
+            task = convert(raw, Task, path)
+        except SchemaError as exc:
+            self.fail(exc.problems)
+            return None
+        for kind in ("annotations", "predictions"):
+            for a, annotation in enumerate(getattr(task, kind)):
+                annotation.result = [
+                    self.result_item(item, f"{path}.{kind}[{a}].result[{r}]")
+                    for r, item in enumerate(annotation.result)
+                ]
+        return task
+
+    def result_item(self, raw: Any, path: str) -> Any:
+        """A region of a registered type becomes a Region; anything else is kept as is."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+            return raw
+        tag = self.registry.region_tag(raw["type"])
+        if tag is None or tag.region_struct is None:
+            return raw
+        try:
+            region = convert(raw, Region, path)
+            region.value = convert(raw.get("value"), tag.region_struct, f"{path}.value")
+        except SchemaError as exc:
+            self.fail(exc.problems)
+            return raw
+        if isinstance(region.value, VideoRectangleValue):
+            self.normalise(region, path)
+        return region
+
+    def normalise(self, region: Region, path: str) -> None:
+        value = region.value
+        keyframes, problems = normalise_sequence(
+            value.sequence, f"{path}.value.sequence", self.warnings, region_fps(region, self.config)
+        )
+        if problems:
+            self.fail(problems)
+            return
+        value.sequence = keyframes
+        if value.framesCount is msgspec.UNSET:
+            if self.frames_count is None:
+                self.fail(Problem(f"{path}.value", "framesCount is missing; pass --frames-count"))
+                return
+            value.framesCount = self.frames_count
+        elif value.framesCount < 1:
+            self.fail(Problem(f"{path}.value.framesCount",
+                              f"framesCount {value.framesCount} must be at least 1"))
+            return
+        past = [k.frame for k in keyframes if k.frame > value.framesCount]
+        if past:
+            self.warnings.add(f"{path}.value.sequence",
+                              f"keyframes on frames {past[:5]} lie past the last frame "
+                              f"({value.framesCount}); they show nowhere")
+
+
+def region_fps(region: Region, config=None) -> float | None:
+    """The frame rate of a region's video: the config's frameRate, else framesCount/duration."""
+    if config is not None and isinstance(region.to_name, str):
+        obj = config.by_name.get(region.to_name)
+        if obj is not None and obj.attrs.get("frameRate"):
+            return obj.attrs["frameRate"]
+    value = region.value
+    if isinstance(value.framesCount, int) and isinstance(value.duration, (int, float)) and value.duration > 0:
+        return value.framesCount / value.duration
+    return None

@@ -1,0 +1,131 @@
+"""A track as numpy arrays, the keyframe rules that build one, and the keyframe edits."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from msgspec import UNSET
+
+from .errors import Problem, Warnings
+from .schema import Keyframe
+
+FIELDS = ("x", "y", "width", "height", "rotation")
+
+
+@dataclass(frozen=True)
+class Track:
+    """Keyframes of one region, sorted by frame with one keyframe per frame, as arrays."""
+
+    frame: np.ndarray  # int64, 1-based, strictly increasing
+    x: np.ndarray
+    y: np.ndarray
+    width: np.ndarray
+    height: np.ndarray
+    rotation: np.ndarray  # degrees as stored
+    enabled: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @classmethod
+    def from_keyframes(cls, keyframes: list[Keyframe]) -> "Track":
+        """Arrays from keyframes already normalised (sorted, unique, frame and enabled set)."""
+        return cls(
+            frame=np.fromiter((k.frame for k in keyframes), np.int64, len(keyframes)),
+            x=np.fromiter((k.x for k in keyframes), np.float64, len(keyframes)),
+            y=np.fromiter((k.y for k in keyframes), np.float64, len(keyframes)),
+            width=np.fromiter((k.width for k in keyframes), np.float64, len(keyframes)),
+            height=np.fromiter((k.height for k in keyframes), np.float64, len(keyframes)),
+            rotation=np.fromiter((k.rotation for k in keyframes), np.float64, len(keyframes)),
+            enabled=np.fromiter((k.enabled for k in keyframes), bool, len(keyframes)),
+        )
+
+
+@dataclass(frozen=True)
+class Boxes:
+    """Boxes of one track at the requested frames; rows where `visible` is false show nothing."""
+
+    frame: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    width: np.ndarray
+    height: np.ndarray
+    rotation: np.ndarray
+    visible: np.ndarray  # bool
+    keyframe: np.ndarray  # bool: a keyframe sits on this frame
+
+    def only_visible(self) -> "Boxes":
+        keep = self.visible
+        return Boxes(*(getattr(self, name)[keep] for name in self.__dataclass_fields__))
+
+
+def normalise_sequence(
+    keyframes: list[Keyframe], path: str, warnings: Warnings, fps: float | None = None
+) -> tuple[list[Keyframe], list[Problem]]:
+    """Apply DESIGN.md's import rules to one region's keyframes.
+
+    Returns the keyframes sorted by frame, one per frame (the last in file order wins),
+    each with `frame` and `enabled` set, and the problems that make the region unusable.
+    """
+    problems: list[Problem] = []
+    missing_enabled = False
+    for i, key in enumerate(keyframes):
+        where = f"{path}[{i}]"
+        if key.frame is UNSET:
+            if key.time in (UNSET, None):
+                problems.append(Problem(where, "keyframe has neither `frame` nor `time`"))
+                continue
+            if not fps:
+                problems.append(Problem(where, "keyframe has no `frame`, and no frame rate is "
+                                               "known to derive it from `time`"))
+                continue
+            key.frame = int(round(key.time * fps))
+            warnings.add(where, f"keyframe has no `frame`; frame {key.frame} derived from time {key.time}")
+        if key.frame < 1:
+            problems.append(Problem(f"{where}.frame", f"frame {key.frame} is not a 1-based frame number"))
+        for name in FIELDS:
+            if not math.isfinite(getattr(key, name)):
+                problems.append(Problem(f"{where}.{name}", f"{name} is {getattr(key, name)}, not a finite number"))
+        for name in ("width", "height"):
+            if getattr(key, name) < 0:
+                problems.append(Problem(f"{where}.{name}", f"{name} is negative ({getattr(key, name)})"))
+        if key.enabled is UNSET:
+            key.enabled = True
+            missing_enabled = True
+    if problems:
+        return keyframes, problems
+    if missing_enabled:
+        warnings.add(path, "keyframes without `enabled` read as enabled (Label Studio's editor would hide them)")
+    if not keyframes:
+        warnings.add(path, "region has no keyframes; it shows no box")
+    frames = [k.frame for k in keyframes]
+    if any(a > b for a, b in zip(frames, frames[1:])):
+        warnings.add(path, "keyframes were out of order; sorted by frame")
+    by_frame: dict[int, Keyframe] = {}
+    for key in keyframes:
+        if key.frame in by_frame:
+            warnings.add(path, f"several keyframes on frame {key.frame}; the last in file order is kept")
+        by_frame[key.frame] = key
+    return [by_frame[f] for f in sorted(by_frame)], problems
+
+
+def norm_angle(angle):
+    """Map degrees into (-180, 180]; works on floats and arrays."""
+    return 180.0 - np.mod(180.0 - np.asarray(angle, dtype=np.float64), 360.0)
+
+
+def lifespan(track: Track, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each frame: index of the last keyframe at or before it (-1 if none), whether a
+    keyframe sits on it, and whether the box is shown there (DESIGN.md's lifespan rule)."""
+    frames = np.asarray(frames, dtype=np.int64)
+    idx = np.searchsorted(track.frame, frames, side="right") - 1
+    if len(track) == 0:
+        none = np.zeros(len(frames), dtype=bool)
+        return idx, none, none
+    safe = np.maximum(idx, 0)
+    started = idx >= 0
+    exact = started & (track.frame[safe] == frames)
+    visible = started & (track.enabled[safe] | exact)
+    return idx, exact, visible

@@ -1,0 +1,1 @@
+"""Builtin export formats, each an ordinary plugin."""

@@ -1,0 +1,1 @@
+"""Builtin interpolation strategies, each an ordinary plugin."""

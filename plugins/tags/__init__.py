@@ -1,0 +1,1 @@
+"""Builtin config tags, each an ordinary plugin."""

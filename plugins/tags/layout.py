@@ -1,0 +1,39 @@
+"""<View> and <Header>: layout tags that hold others and show text."""
+
+from tracklabel.core.hookspecs import hookimpl
+from tracklabel.core.tags import Attr, Tag
+
+_VISIBILITY = {
+    "visibleWhen": Attr(str),
+    "whenTagName": Attr(str),
+    "whenLabelValue": Attr(str),
+    "whenChoiceValue": Attr(str),
+}
+
+
+class View(Tag):
+    """A container; the root of every config."""
+
+    name = "View"
+    kind = "layout"
+    attributes = {"style": Attr(str), "className": Attr(str), "idAttr": Attr(str), **_VISIBILITY}
+
+
+class Header(Tag):
+    """A heading shown to the annotator (text in `value` or inside the tag)."""
+
+    name = "Header"
+    kind = "layout"
+    attributes = {
+        "value": Attr(str),
+        "size": Attr(int, 4),
+        "style": Attr(str),
+        "underline": Attr(bool, False),
+        **_VISIBILITY,
+    }
+
+
+@hookimpl
+def register_tags(register):
+    register(View())
+    register(Header())
