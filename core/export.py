@@ -81,7 +81,7 @@ class ExportJob:
             boxes = self.interpolator_for(region).boxes(track, frame_range(value.framesCount))
             labels = value.labels if isinstance(value.labels, list) else []
             yield TrackItem(location, task, annotation, region, track, boxes,
-                            labels[0] if labels else None, region_fps(region, self.config))
+                            labels[0] if labels else None, region_fps(region, task, self.config))
             self.progress(1)
 
 

@@ -64,8 +64,8 @@ class Task(Open, kw_only=True):
 
     data: dict[str, Any]
     id: Any = UNSET
-    annotations: list[Annotation] = msgspec.field(default_factory=list)
-    predictions: list[Annotation] = msgspec.field(default_factory=list)
+    annotations: list[Annotation] | UnsetType = UNSET
+    predictions: list[Annotation] | UnsetType = UNSET
 
 
 def convert(raw: Any, kind: type, path: str) -> Any:

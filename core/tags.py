@@ -20,9 +20,12 @@ class Attr:
     default: Any = None
     required: bool = False
     choices: tuple[str, ...] = ()
+    field_ref: bool = False  # "$field" is accepted too: the value comes from each task's data
 
     def parse(self, text: str) -> Any:
         """Turn the attribute's text into a value of its type; raise ValueError when it cannot."""
+        if self.field_ref and text.strip().startswith("$"):
+            return text.strip()
         if self.type is bool:
             low = text.strip().lower()
             if low in _TRUE:

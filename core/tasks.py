@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ class TaskFile:
         (task index, "annotations" or "predictions", annotation index, result index)."""
         for t, task in enumerate(self.tasks):
             for kind in ("annotations", "predictions"):
-                for a, annotation in enumerate(getattr(task, kind)):
+                for a, annotation in enumerate(getattr(task, kind) or ()):
                     for r, item in enumerate(annotation.result):
                         if isinstance(item, Region):
                             yield (t, kind, a, r), task, annotation, item
@@ -78,9 +79,12 @@ def load_tasks(raw: Any, registry, config=None, frames_count: int | None = None,
 
 def _where(source: str, data: bytes, message: str) -> str:
     match = _BYTE.search(message)
-    if not match:
+    if match:
+        offset = int(match.group(1))
+    elif "truncated" in message:
+        offset = len(data)
+    else:
         return source
-    offset = int(match.group(1))
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
     return f"{source}:{line}:{column}"
@@ -104,14 +108,14 @@ class _Loader:
             self.fail(exc.problems)
             return None
         for kind in ("annotations", "predictions"):
-            for a, annotation in enumerate(getattr(task, kind)):
+            for a, annotation in enumerate(getattr(task, kind) or ()):
                 annotation.result = [
-                    self.result_item(item, f"{path}.{kind}[{a}].result[{r}]")
+                    self.result_item(item, task, f"{path}.{kind}[{a}].result[{r}]")
                     for r, item in enumerate(annotation.result)
                 ]
         return task
 
-    def result_item(self, raw: Any, path: str) -> Any:
+    def result_item(self, raw: Any, task: Task, path: str) -> Any:
         """A region of a registered type becomes a Region; anything else is kept as is."""
         if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
             return raw
@@ -125,13 +129,13 @@ class _Loader:
             self.fail(exc.problems)
             return raw
         if isinstance(region.value, VideoRectangleValue):
-            self.normalise(region, path)
+            self.normalise(region, task, path)
         return region
 
-    def normalise(self, region: Region, path: str) -> None:
+    def normalise(self, region: Region, task: Task, path: str) -> None:
         value = region.value
         keyframes, problems = normalise_sequence(
-            value.sequence, f"{path}.value.sequence", self.warnings, region_fps(region, self.config)
+            value.sequence, f"{path}.value.sequence", self.warnings, region_fps(region, task, self.config)
         )
         if problems:
             self.fail(problems)
@@ -153,13 +157,25 @@ class _Loader:
                               f"({value.framesCount}); they show nowhere")
 
 
-def region_fps(region: Region, config=None) -> float | None:
-    """The frame rate of a region's video: the config's frameRate, else framesCount/duration."""
+def region_fps(region: Region, task: Task, config=None) -> float | None:
+    """The frame rate of a region's video: the config's frameRate (a number, or a "$field" of
+    the task's data), else framesCount / duration."""
     if config is not None and isinstance(region.to_name, str):
         obj = config.by_name.get(region.to_name)
-        if obj is not None and obj.attrs.get("frameRate"):
-            return obj.attrs["frameRate"]
+        rate = obj.attrs.get("frameRate") if obj is not None else None
+        if isinstance(rate, str):
+            rate = task.data.get(rate[1:])
+            rate = float(rate) if isinstance(rate, (int, float, str)) and _is_number(rate) else None
+        if rate and rate > 0:
+            return rate
     value = region.value
     if isinstance(value.framesCount, int) and isinstance(value.duration, (int, float)) and value.duration > 0:
         return value.framesCount / value.duration
     return None
+
+
+def _is_number(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False

@@ -5,14 +5,15 @@ from tracklabel.core.tags import Attr, Tag
 
 
 class Video(Tag):
-    """A video; `frameRate` may be left out, then the probed rate of each video is used."""
+    """A video; `frameRate` may be a number, a "$field" of the task, or left out (then the
+    probed rate of each video is used)."""
 
     name = "Video"
     kind = "object"
     attributes = {
         "name": Attr(str, required=True),
         "value": Attr(str, required=True),
-        "frameRate": Attr(float),
+        "frameRate": Attr(float, field_ref=True),
         "sync": Attr(str),
         "height": Attr(int, 600),
         "timelineHeight": Attr(int, 64),
@@ -23,7 +24,7 @@ class Video(Tag):
 
     def check(self, node, config):
         rate = node.attrs.get("frameRate")
-        if rate is not None and rate <= 0:
+        if isinstance(rate, float) and rate <= 0:
             yield f"frameRate={rate:g} must be positive"
 
 
