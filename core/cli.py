@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -55,7 +56,8 @@ def plugins(as_json):
         dists = [d.project_name for p, d in registry.pm.list_plugin_distinfo() if p is dist]
         hooks = sorted(h.name for h in registry.pm.get_hookcallers(plugin) or [])
         provides = {
-            kind: sorted(key for (k, key), owner in registry.owners.items()
+            kind: sorted(getattr(registry, kind)[key].name
+                         for (k, key), owner in registry.owners.items()
                          if k == kind and owner == name)
             for kind in REGISTRY_HOOKS
         }
@@ -113,9 +115,8 @@ def export(tasks_file, config_file, format_name, out, frames_count):
     _warn(tasks.warnings)
     if out == "-" and not exporter.single_file:
         raise click.BadParameter(f"format {format_name!r} writes a directory", param_hint="--out")
-    with click.progressbar(length=ExportJob(tasks, registry, parsed).track_count(),
-                           label=f"exporting {format_name}", file=sys.stderr) as bar:
-        job = ExportJob(tasks, registry, parsed, progress=bar.update)
+    with _progress(ExportJob(tasks, registry, parsed).track_count(), f"exporting {format_name}") as bar:
+        job = ExportJob(tasks, registry, parsed, progress=bar)
         if out == "-":
             exporter.export(job, sys.stdout.buffer)
             sys.stdout.buffer.flush()
@@ -123,6 +124,16 @@ def export(tasks_file, config_file, format_name, out, frames_count):
         with _atomic(Path(out), exporter.single_file) as target:
             exporter.export(job, target)
     click.echo(f"wrote {out} ({format_name}, {job.track_count()} tracks)", err=True)
+
+
+@contextmanager
+def _progress(length: int, label: str):
+    """A progress bar on an interactive stderr; silence otherwise. Yields update(n)."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 @contextmanager
@@ -139,8 +150,6 @@ def _atomic(path: Path, single_file: bool):
             os.unlink(tmp)
             raise
     else:
-        import shutil
-
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
             yield tmp

@@ -1,0 +1,1 @@
+"""The Flask host (projects, tasks, annotations, media); built in the host issue."""

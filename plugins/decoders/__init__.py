@@ -1,0 +1,1 @@
+"""Builtin video decoders, each an ordinary plugin."""
