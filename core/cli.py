@@ -52,8 +52,7 @@ def plugins(as_json):
     registry = load_registry()
     rows = []
     for name, plugin in registry.pm.list_name_plugin():
-        dist = registry.pm.get_plugin(name)
-        dists = [d.project_name for p, d in registry.pm.list_plugin_distinfo() if p is dist]
+        dists = [d.project_name for p, d in registry.pm.list_plugin_distinfo() if p is plugin]
         hooks = sorted(h.name for h in registry.pm.get_hookcallers(plugin) or [])
         provides = {
             kind: sorted(getattr(registry, kind)[key].name

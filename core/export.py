@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, ClassVar, Iterator
 
+from msgspec import UNSET
+
 from .interpolate import frame_range
 from .schema import Annotation, Region, Task, VideoRectangleValue
 from .tasks import TaskFile, region_fps
@@ -38,6 +40,11 @@ class TrackItem:
     boxes: Boxes  # every frame 1..framesCount, visible or not
     label: str | None
     fps: float | None
+
+    @property
+    def region_id(self):
+        """The region's id, or None when it has none."""
+        return None if self.region.id is UNSET else self.region.id
 
     @property
     def task_key(self):

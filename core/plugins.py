@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
+from pluggy._manager import DistFacade
 
 from . import hookspecs
 from .errors import PluginError
@@ -45,7 +46,10 @@ def get_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
         pm.register(importlib.import_module(name), name=name)
     if load_entry_points:
         _load_entry_points(pm, os.environ.get("TRACKLABEL_LOAD_PLUGINS"))
-    pm.check_pending()
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}") from exc
     return pm
 
 
@@ -55,37 +59,43 @@ def _load_entry_points(pm: pluggy.PluginManager, allowed: str | None) -> None:
         dist = ep.dist.name if ep.dist else None
         if wanted is not None and ep.name not in wanted and dist not in wanted:
             continue
-        if pm.get_plugin(ep.name) is not None:
-            continue
         try:
             plugin = ep.load()
         except Exception as exc:
             raise PluginError(f"plugin {ep.name!r} ({dist}) failed to load: "
                               f"{type(exc).__name__}: {exc}") from exc
-        pm.register(plugin, name=ep.name)
+        if pm.is_registered(plugin):
+            continue  # the same module listed twice
+        if pm.get_plugin(ep.name) is not None:
+            raise PluginError(f"two plugins are named {ep.name!r}; the second is from {dist}")
+        try:
+            pm.register(plugin, name=ep.name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            raise PluginError(f"plugin {ep.name!r} ({dist}) cannot be registered: {exc}") from exc
+        if ep.dist is not None:
+            # where `tracklabel plugins` finds the distribution (datasette does the same)
+            pm._plugin_distinfo.append((plugin, DistFacade(ep.dist)))
 
 
 def call_hook(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:
-    """Call a hook; an exception is re-raised as PluginError naming the plugin and hook."""
-    try:
-        return getattr(pm.hook, hook_name)(**kwargs)
-    except PluginError:
-        raise
-    except Exception as exc:
-        culprit = _culprit(pm, hook_name, exc)
-        raise PluginError(f"plugin {culprit!r} failed in hook {hook_name}: "
-                          f"{type(exc).__name__}: {exc}") from exc
-
-
-def _culprit(pm: pluggy.PluginManager, hook_name: str, exc: BaseException) -> str:
-    codes = {impl.function.__code__: impl.plugin_name
-             for impl in getattr(pm.hook, hook_name).get_hookimpls()}
-    culprit = "unknown"
-    tb = exc.__traceback__
-    while tb is not None:
-        culprit = codes.get(tb.tb_frame.f_code, culprit)
-        tb = tb.tb_next
-    return culprit
+    """Call a hook's implementations one by one, in pluggy's order; an exception becomes a
+    PluginError naming the plugin and the hook. firstresult hooks stop at the first answer."""
+    caller = getattr(pm.hook, hook_name)
+    first = caller.spec.opts.get("firstresult", False)
+    results = []
+    for impl in reversed(caller.get_hookimpls()):
+        try:
+            result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"plugin {impl.plugin_name!r} failed in hook {hook_name}: "
+                              f"{type(exc).__name__}: {exc}") from exc
+        if result is not None:
+            if first:
+                return result
+            results.append(result)
+    return None if first else results
 
 
 @dataclass
@@ -107,7 +117,7 @@ class Registry:
     def region_tag(self, region_type: str):
         """The tag whose regions have this Label Studio `type`, or None."""
         for tag in self.tags.values():
-            if tag.region_type and tag.region_type == region_type.lower():
+            if tag.region_type and tag.region_type.lower() == region_type.lower():
                 return tag
         return None
 

@@ -171,3 +171,13 @@ def test_installed_command_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr == f"error: {bad}:1:3: malformed JSON: Input data was truncated\n"
     assert "Traceback" not in proc.stderr
+
+
+def test_jsonl_region_without_an_id(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps([{"data": {}, "annotations": [{"result": [
+        {"type": "videorectangle", "value": {"framesCount": 2, "sequence": [
+            {"frame": 1, "x": 1, "y": 1, "width": 5, "height": 5}]}}]}]}]))
+    result = run("export", path, "--format", "jsonl", "--out", "-")
+    assert result.exit_code == 0
+    assert [json.loads(line)["region"] for line in result.stdout.splitlines()] == [None, None]

@@ -17,7 +17,7 @@ class JsonLines(Exporter):
         encoder = msgspec.json.Encoder()
         for item in job.tracks(sort=True):
             boxes = item.boxes.only_visible()
-            task, region, label = item.task_key, item.region.id, item.label
+            task, region, label = item.task_key, item.region_id, item.label
             rows = [
                 {"task": task, "region": region, "label": label, "frame": f, "x": x, "y": y,
                  "width": w, "height": h, "rotation": rot, "keyframe": key}
