@@ -13,10 +13,11 @@ from pathlib import Path
 import click
 
 from .config import load_config
-from .errors import InputError, PluginError
-from .export import ExportJob
+from .errors import InputError, PluginError, Problem
+from .export import ExportJob, ExportOptions
+from .importer import ImportOptions
 from .plugins import REGISTRY_HOOKS, load_registry
-from .tasks import read_tasks
+from .tasks import load_tasks, read_tasks
 
 
 class _Cli(click.Group):
@@ -92,37 +93,102 @@ def config_check(config_file):
     click.echo(f"{config_file}: valid ({controls or 'no controls'})")
 
 
+def _export_options(command):
+    """The flags every export shares (pixel size, rate, MOT origin, clipping, CVAT keyframes)."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="The project's labeling config (labels, interpolation, frame rate)."),
+        click.option("--out", "out", required=True,
+                     help="Output path, or - for stdout (one-file formats)."),
+        click.option("--frames-count", type=click.IntRange(min=1),
+                     help="Frame count for regions that lack framesCount."),
+        click.option("--width", type=click.FloatRange(min=1, min_open=False),
+                     help="Video width in pixels (pixel formats)."),
+        click.option("--height", type=click.FloatRange(min=1, min_open=False),
+                     help="Video height in pixels (pixel formats)."),
+        click.option("--fps", type=click.FloatRange(min=0, min_open=True), help="Frame rate."),
+        click.option("--origin", type=click.Choice(["0", "1"]), default="1", show_default=True,
+                     help="MOT pixel origin: 1 as MOTChallenge says, 0 for 0-based tools."),
+        click.option("--clip", is_flag=True, help="Cut axis-aligned boxes to the frame."),
+        click.option("--every-frame", is_flag=True,
+                     help="CVAT: write every visible frame as a keyframe."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("tasks_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="The project's labeling config (labels, interpolation, frame rate).")
 @click.option("--format", "format_name", required=True, help="Export format (see `tracklabel plugins`).")
-@click.option("--out", "out", required=True, help="Output path, or - for stdout (one-file formats).")
-@click.option("--frames-count", type=click.IntRange(min=1),
-              help="Frame count for regions that lack framesCount.")
-def export(tasks_file, config_file, format_name, out, frames_count):
+@_export_options
+def export(tasks_file, format_name, config_file, out, frames_count, **flags):
     """Export a task file (Label Studio tasks or export JSON) in any registered format."""
     registry = load_registry()
-    try:
-        exporter = registry.exporter(format_name)
-    except PluginError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from None
-    parsed = load_config(config_file, registry) if config_file else None
-    if parsed is not None:
-        _warn(parsed.warnings)
-    tasks = read_tasks(tasks_file, registry, parsed, frames_count)
+    exporter = _format(registry.exporter, format_name, "--format")
+    config = _config(config_file, registry)
+    tasks = read_tasks(tasks_file, registry, config, frames_count)
     _warn(tasks.warnings)
+    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=False, path_type=Path))
+@click.option("--from", "from_name", required=True, help="Input format (see `tracklabel plugins`).")
+@click.option("--to", "to_name", required=True, help="Output format.")
+@_export_options
+def convert(source, from_name, to_name, config_file, out, frames_count, **flags):
+    """Convert between formats; needs no video when --width, --height, --fps and
+    --frames-count are given (or the input carries them)."""
+    registry = load_registry()
+    importer = _format(registry.importer, from_name, "--from")
+    exporter = _format(registry.exporter, to_name, "--to")
+    config = _config(config_file, registry)
+    if not source.exists():
+        raise InputError(Problem(str(source), "no such file or folder"))
+    options = ImportOptions.for_config(
+        config, width=flags["width"], height=flags["height"], fps=flags["fps"],
+        frames_count=frames_count, origin=int(flags["origin"]))
+    raw = importer.read(source, options)
+    tasks = load_tasks(raw, registry, config, frames_count, source=str(source))
+    _warn(tasks.warnings)
+    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out)
+
+
+def _format(lookup, name: str, flag: str):
+    try:
+        return lookup(name)
+    except PluginError as exc:
+        raise click.BadParameter(str(exc), param_hint=flag) from None
+
+
+def _config(config_file, registry):
+    if config_file is None:
+        return None
+    config = load_config(config_file, registry)
+    _warn(config.warnings)
+    return config
+
+
+def _options(flags) -> ExportOptions:
+    return ExportOptions(width=flags["width"], height=flags["height"], fps=flags["fps"],
+                         origin=int(flags["origin"]), clip=flags["clip"],
+                         every_frame=flags["every_frame"])
+
+
+def _write(job: ExportJob, exporter, out: str) -> None:
+    """Run the exporter into `out` (atomically), or to stdout for `-`."""
     if out == "-" and not exporter.single_file:
-        raise click.BadParameter(f"format {format_name!r} writes a directory", param_hint="--out")
-    with _progress(ExportJob(tasks, registry, parsed).track_count(), f"exporting {format_name}") as bar:
-        job = ExportJob(tasks, registry, parsed, progress=bar)
+        raise click.BadParameter(f"format {exporter.name!r} writes a folder", param_hint="--out")
+    with _progress(job.track_count(), f"exporting {exporter.name}") as bar:
+        job.progress = bar
         if out == "-":
             exporter.export(job, sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
         with _atomic(Path(out), exporter.single_file) as target:
             exporter.export(job, target)
-    click.echo(f"wrote {out} ({format_name}, {job.track_count()} tracks)", err=True)
+    click.echo(f"wrote {out} ({exporter.name}, {job.track_count()} tracks)", err=True)
 
 
 @contextmanager

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import BinaryIO, Callable, ClassVar, Iterator
 
 from msgspec import UNSET
 
+from .errors import InputError, Problem
 from .interpolate import frame_range
 from .schema import Annotation, Region, Task, VideoRectangleValue
 from .tasks import TaskFile, region_fps
@@ -52,6 +55,18 @@ class TrackItem:
         return _task_key(self.task, self.location)
 
 
+@dataclass(frozen=True)
+class ExportOptions:
+    """Choices a user makes on the command line; each format reads the ones it knows."""
+
+    width: int | None = None  # frame size in pixels, when no region or probe gives it
+    height: int | None = None
+    fps: float | None = None  # frame rate, when no config or region gives it
+    origin: int = 1  # MOT pixel origin: 1 as the MOTChallenge readme says, 0 for some tools
+    clip: bool = False  # cut axis-aligned boxes to the frame
+    every_frame: bool = False  # CVAT: every visible frame as a keyframe
+
+
 @dataclass
 class ExportJob:
     """What an exporter works from: the tasks, the config (if any) and the plugin registry."""
@@ -60,6 +75,59 @@ class ExportJob:
     registry: object
     config: object = None
     progress: Callable[[int], None] = field(default=lambda n: None)
+    options: ExportOptions = field(default_factory=ExportOptions)
+
+    def labels(self) -> list[str]:
+        """Label values in class order: the config's, else first seen in the annotations."""
+        if self.config is not None:
+            values: list[str] = []
+            for control in self.config.controls():
+                if control.tag.region_type == "videorectangle":
+                    values += [v for v in self.config.labels_for(control) if v not in values]
+            if values:
+                return values
+        seen: dict[str, None] = {}
+        for _, _, _, region in self.tasks.regions():
+            if isinstance(region.value, VideoRectangleValue) and region.value.labels:
+                seen.update(dict.fromkeys(region.value.labels))
+        return list(seen)
+
+    def class_index(self, item: TrackItem, labels: list[str]) -> int:
+        """The 0-based class of a track's label; an unknown label is an InputError."""
+        if item.label in labels:
+            return labels.index(item.label)
+        what = "has no label" if item.label is None else f"has label {item.label!r}, not among {labels}"
+        raise InputError(Problem(self.where(item), f"region {what}; this format needs a class"))
+
+    def frame_size(self, item: TrackItem) -> tuple[float, float]:
+        """The video's width and height in pixels: from the options, else from the region."""
+        if self.options.width and self.options.height:
+            return self.options.width, self.options.height
+        extra = item.region.extra
+        width, height = extra.get("original_width"), extra.get("original_height")
+        if isinstance(width, (int, float)) and isinstance(height, (int, float)) and width > 0 and height > 0:
+            return width, height
+        raise InputError(Problem(self.where(item), "the video's width and height are unknown: "
+                                                   "pass --width and --height"))
+
+    def fps(self, item: TrackItem) -> float | None:
+        return item.fps or self.options.fps
+
+    def where(self, item: TrackItem) -> str:
+        t, kind, a, r = item.location
+        return f"{self.tasks.source}: $[{t}].{kind}[{a}].result[{r}]"
+
+    def by_task(self) -> Iterator[tuple[int, Task, list[TrackItem]]]:
+        """The annotation tracks grouped by task, tasks in file order."""
+        current, items = None, []
+        for item in self.tracks():
+            if current is not None and item.location[0] != current:
+                yield current, self.tasks.tasks[current], items
+                items = []
+            current = item.location[0]
+            items.append(item)
+        if current is not None:
+            yield current, self.tasks.tasks[current], items
 
     def track_count(self) -> int:
         return sum(isinstance(item[3].value, VideoRectangleValue) for item in self.tasks.regions())
@@ -103,3 +171,22 @@ def _order(key):
     if isinstance(key, str):
         return (1, 0, key)
     return (2, 0, "")
+
+
+def sequence_names(job: ExportJob) -> dict[int, str]:
+    """A unique, file-safe name per task index: its video's file stem, else task-<id>."""
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    fields = [o.attrs["value"][1:] for o in job.config.objects()] if job.config is not None else []
+    for t, task in enumerate(job.tasks.tasks):
+        source = next((task.data[f] for f in fields if isinstance(task.data.get(f), str)), None)
+        if source is None:
+            source = next((v for v in task.data.values() if isinstance(v, str)), None)
+        stem = PurePosixPath(source.split("?")[0]).stem if source else ""
+        base = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or f"task-{_task_key(task, (t,))}"
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base}-{n}", n + 1
+        used.add(name)
+        names[t] = name
+    return names

@@ -23,6 +23,7 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.interpolators.step",
     "tracklabel.plugins.exporters.ls_json",
     "tracklabel.plugins.exporters.jsonl",
+    "tracklabel.plugins.exporters.mot",
 )
 ENTRY_POINT_GROUP = "tracklabel"
 REGISTRY_HOOKS = {
@@ -130,6 +131,13 @@ class Registry:
         except KeyError:
             raise PluginError(f"no interpolator {name!r} (loaded: "
                               f"{', '.join(sorted(self.interpolators))})") from None
+
+    def importer(self, name: str):
+        try:
+            return self.importers[name]
+        except KeyError:
+            raise PluginError(f"no import format {name!r} (loaded: "
+                              f"{', '.join(sorted(self.importers))})") from None
 
     def exporter(self, name: str):
         try:

@@ -1,0 +1,64 @@
+"""Box geometry on arrays: percent to pixels, rotated corners, bounding boxes, CVAT's pivot.
+
+Boxes are Label Studio's: (x, y) the top-left corner, rotation in degrees clockwise on screen
+(y points down) about that corner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def to_pixels(x, y, width, height, frame_width: float, frame_height: float):
+    """Percent of the frame to pixels."""
+    return (x * (frame_width / 100.0), y * (frame_height / 100.0),
+            width * (frame_width / 100.0), height * (frame_height / 100.0))
+
+
+def to_percent(x, y, width, height, frame_width: float, frame_height: float):
+    """Pixels to percent of the frame."""
+    return (x * (100.0 / frame_width), y * (100.0 / frame_height),
+            width * (100.0 / frame_width), height * (100.0 / frame_height))
+
+
+def corners(x, y, width, height, rotation):
+    """The four corners in Label Studio's order: top-left, top-right, bottom-right, bottom-left
+    of the rotated box, as arrays of shape (n, 4) for x and for y."""
+    t = np.radians(rotation)
+    cos, sin = np.cos(t), np.sin(t)
+    xs = np.stack([x, x + width * cos, x + width * cos - height * sin, x - height * sin], axis=-1)
+    ys = np.stack([y, y + width * sin, y + width * sin + height * cos, y + height * cos], axis=-1)
+    return xs, ys
+
+
+def bounding_box(x, y, width, height, rotation):
+    """The axis-aligned box (left, top, width, height) around a rotated box."""
+    xs, ys = corners(x, y, width, height, rotation)
+    left, top = xs.min(axis=-1), ys.min(axis=-1)
+    return left, top, xs.max(axis=-1) - left, ys.max(axis=-1) - top
+
+
+def clip(left, top, width, height, frame_width: float, frame_height: float):
+    """An axis-aligned box cut to the frame (empty boxes get zero size)."""
+    right = np.clip(left + width, 0, frame_width)
+    bottom = np.clip(top + height, 0, frame_height)
+    left, top = np.clip(left, 0, frame_width), np.clip(top, 0, frame_height)
+    return left, top, right - left, bottom - top
+
+
+def centre_pivot(x, y, width, height, rotation):
+    """Top-left pivot to CVAT's: the unrotated box (xtl, ytl, xbr, ybr) about the same centre."""
+    t = np.radians(rotation)
+    cx = x + (width * np.cos(t) - height * np.sin(t)) / 2
+    cy = y + (width * np.sin(t) + height * np.cos(t)) / 2
+    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+
+
+def top_left_pivot(xtl, ytl, xbr, ybr, rotation):
+    """CVAT's centre pivot back to (x, y, width, height) about the rotated top-left corner."""
+    width, height = xbr - xtl, ybr - ytl
+    cx, cy = (xtl + xbr) / 2, (ytl + ybr) / 2
+    t = np.radians(rotation)
+    x = cx - (width * np.cos(t) - height * np.sin(t)) / 2
+    y = cy - (width * np.sin(t) + height * np.cos(t)) / 2
+    return x, y, width, height

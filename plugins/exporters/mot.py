@@ -1,0 +1,222 @@
+"""`mot`: MOTChallenge ground truth (gt/gt.txt, seqinfo.ini, labels.txt), and its importer."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+import numpy as np
+
+from tracklabel.core.errors import InputError, Problem
+from tracklabel.core.export import Exporter, ExportJob, TrackItem, sequence_names
+from tracklabel.core.geometry import bounding_box, clip, to_pixels
+from tracklabel.core.hookspecs import hookimpl
+from tracklabel.core.importer import Importer, ImportOptions, region_from_boxes, task_for
+from tracklabel.core.textformat import format_rows
+
+LABELS_NOTE = ("# class id (1-based, column 8 of gt/gt.txt),label\n"
+               "# TrackEval's MOTChallenge evaluation reads classes 1..13 and scores class 1 only\n")
+
+
+class MotExporter(Exporter):
+    """One folder per task: gt/gt.txt, seqinfo.ini and labels.txt."""
+
+    name = "mot"
+    description = "MOTChallenge ground truth: frame,id,bb_left,bb_top,bb_width,bb_height,conf,class,visibility"
+    single_file = False
+
+    def export(self, job: ExportJob, target: Path) -> None:
+        labels = job.labels()
+        names = sequence_names(job)
+        for t, task, items in job.by_task():
+            folder = target / names[t]
+            (folder / "gt").mkdir(parents=True)
+            (folder / "gt" / "gt.txt").write_bytes(self.rows(job, items, labels))
+            width, height = job.frame_size(items[0])
+            (folder / "seqinfo.ini").write_text(seqinfo(names[t], job.fps(items[0]),
+                                                        items[0].boxes.frame[-1], width, height))
+            (folder / "labels.txt").write_text(
+                LABELS_NOTE + "".join(f"{i},{label}\n" for i, label in enumerate(labels, 1)))
+
+    def rows(self, job: ExportJob, items: list[TrackItem], labels: list[str]) -> bytes:
+        """The gt.txt text: visible boxes, ids 1..N by first visible frame, sorted by frame and id."""
+        items = sorted((i for i in items if i.boxes.visible.any()),
+                       key=lambda i: int(i.boxes.frame[i.boxes.visible.argmax()]))
+        columns = []
+        for track_id, item in enumerate(items, 1):
+            boxes = item.boxes.only_visible()
+            width, height = job.frame_size(item)
+            x, y, w, h = to_pixels(boxes.x, boxes.y, boxes.width, boxes.height, width, height)
+            left, top, w, h = bounding_box(x, y, w, h, boxes.rotation)
+            if job.options.clip:
+                left, top, w, h = clip(left, top, w, h, width, height)
+            n = len(boxes.frame)
+            conf, visibility = keyframe_values(item, boxes.frame, "conf"), keyframe_values(item, boxes.frame, "visibility")
+            columns.append((boxes.frame, np.full(n, track_id), left + job.options.origin,
+                            top + job.options.origin, w, h, conf, np.full(n, job.class_index(item, labels) + 1),
+                            visibility))
+        if not columns:
+            return b""
+        frame, ids, left, top, w, h, conf, cls, vis = (np.concatenate(c) for c in zip(*columns))
+        order = np.lexsort((ids, frame))
+        fields = [(frame[order], 0), b",", (ids[order], 0)]
+        for values in (left, top, w, h, conf):
+            fields += [b",", (values[order], 3)]
+        fields += [b",", (cls[order], 0), b",", (vis[order], 3), b"\n"]
+        return format_rows(fields, len(order))
+
+
+def keyframe_values(item: TrackItem, frames: np.ndarray, key: str) -> np.ndarray:
+    """A MOT column kept on keyframes by the importer (conf, visibility), else 1."""
+    values = np.ones(len(frames))
+    kept = {k.frame: k.extra[key] for k in item.region.value.sequence
+            if isinstance(k.extra.get(key), (int, float))}
+    if kept:
+        for i, f in enumerate(frames.tolist()):
+            if f in kept:
+                values[i] = kept[f]
+    return values
+
+
+def seqinfo(name: str, fps: float | None, length: int, width: float, height: float) -> str:
+    """seqinfo.ini with its keys in MOTChallenge's order (some readers go by line position)."""
+    rate = "" if fps is None else (str(int(fps)) if float(fps).is_integer() else f"{fps:g}")
+    return (f"[Sequence]\nname={name}\nimDir=img1\nframeRate={rate}\nseqLength={int(length)}\n"
+            f"imWidth={int(round(width))}\nimHeight={int(round(height))}\nimExt=.jpg\n")
+
+
+class MotImporter(Importer):
+    """gt.txt (9 columns) or tracker output (10 columns); a sequence folder or the file itself."""
+
+    name = "mot"
+    description = "MOTChallenge gt.txt or tracker output (9 or 10 columns), one region per id"
+
+    def read(self, path: Path, options: ImportOptions) -> list[dict]:
+        text_path, info = self.locate(path)
+        rows = parse_rows(text_path)
+        width = options.width or info.get("imwidth")
+        height = options.height or info.get("imheight")
+        if not (width and height):
+            raise InputError(Problem(str(text_path), "frame size unknown: no seqinfo.ini with "
+                                                     "imWidth/imHeight; pass --width and --height"))
+        fps = options.fps or info.get("framerate")
+        frames_count = options.frames_count or info.get("seqlength") or int(rows[:, 0].max(initial=1))
+        labels = read_labels(text_path)
+        regions = []
+        for track_id in unique_in_order(rows[:, 1]):
+            track = rows[rows[:, 1] == track_id]
+            track = track[np.argsort(track[:, 0], kind="stable")]
+            cls = int(track[0, 7]) if rows.shape[1] == 9 else 1
+            extras = [{k: v for k, v in (("conf", conf), ("visibility", vis)) if v != 1}
+                      for conf, vis in zip(track[:, 6].tolist(), (track[:, 8] if rows.shape[1] == 9 else np.ones(len(track))).tolist())]
+            regions.append(region_from_boxes(
+                region_id=str(int(track_id)) if float(track_id).is_integer() else str(track_id),
+                label=labels.get(cls, f"class {cls}"),
+                frames=track[:, 0].astype(np.int64),
+                x=track[:, 2] - options.origin, y=track[:, 3] - options.origin,
+                width=track[:, 4], height=track[:, 5], rotation=np.zeros(len(track)),
+                frame_width=width, frame_height=height, frames_count=frames_count, fps=fps,
+                options=options, extras=extras,
+            ))
+        return [task_for(info.get("name") or text_path.parent.parent.name or text_path.stem, regions, options)]
+
+    def locate(self, path: Path) -> tuple[Path, dict]:
+        """The rows file and seqinfo.ini's values (lower-case keys) when there is one."""
+        if path.is_dir():
+            candidates = [path / "gt" / "gt.txt", path / "gt.txt"]
+            text_path = next((c for c in candidates if c.is_file()), None)
+            if text_path is None:
+                raise InputError(Problem(str(path), "no gt/gt.txt in this folder"))
+        else:
+            text_path = path
+        info_path = next((p / "seqinfo.ini" for p in (text_path.parent, text_path.parent.parent)
+                          if (p / "seqinfo.ini").is_file()), None)
+        return text_path, read_seqinfo(info_path) if info_path else {}
+
+
+def read_seqinfo(path: Path) -> dict:
+    parser = configparser.ConfigParser()
+    try:
+        parser.read_string(path.read_text())
+        section = parser["Sequence"]
+    except (configparser.Error, KeyError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(path), f"not a MOTChallenge seqinfo.ini: {exc}")) from None
+    info: dict = {"name": section.get("name")}
+    for key in ("framerate", "seqlength", "imwidth", "imheight"):
+        value = section.get(key)
+        try:
+            info[key] = float(value) if key == "framerate" else int(value)
+        except (TypeError, ValueError):
+            if value not in (None, ""):
+                raise InputError(Problem(str(path), f"{key}={value!r} is not a number")) from None
+    return info
+
+
+def read_labels(text_path: Path) -> dict[int, str]:
+    """labels.txt beside the sequence (as `mot` writes it), class id → label."""
+    for folder in (text_path.parent, text_path.parent.parent):
+        path = folder / "labels.txt"
+        if path.is_file():
+            labels = {}
+            for line in path.read_text().splitlines():
+                if line and not line.startswith("#") and "," in line:
+                    cls, label = line.split(",", 1)
+                    if cls.strip().isdigit():
+                        labels[int(cls)] = label
+            return labels
+    return {}
+
+
+def parse_rows(path: Path) -> np.ndarray:
+    """Every row as floats; a bad row is an error naming the file and line."""
+    try:
+        lines = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(path), f"cannot read: {exc}")) from None
+    rows, problems, seen = [], [], {}
+    columns = None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        cells = line.replace(" ", "").split(",")
+        if columns is None:
+            columns = len(cells)
+        if len(cells) not in (9, 10) or len(cells) != columns:
+            problems.append(Problem(where, f"{len(cells)} columns; expected {columns if columns in (9, 10) else '9 or 10'}"))
+            continue
+        try:
+            values = [float(c) for c in cells]
+        except ValueError:
+            problems.append(Problem(where, "a column is not a number"))
+            continue
+        frame, track_id, _, _, width, height = values[:6]
+        if not all(np.isfinite(values)):
+            problems.append(Problem(where, "a column is not a finite number"))
+        elif not frame.is_integer() or frame < 1:
+            problems.append(Problem(where, f"frame {cells[0]} is not a 1-based frame number"))
+        elif width < 0 or height < 0:
+            problems.append(Problem(where, "negative box width or height"))
+        elif (frame, track_id) in seen:
+            problems.append(Problem(where, f"id {cells[1]} appears twice on frame {cells[0]} "
+                                           f"(first at line {seen[frame, track_id]})"))
+        else:
+            seen[frame, track_id] = number
+            rows.append(values)
+    if problems:
+        raise InputError(problems)
+    return np.array(rows, dtype=np.float64).reshape(-1, columns or 9)
+
+
+def unique_in_order(values: np.ndarray) -> list:
+    return list(dict.fromkeys(values.tolist()))
+
+
+@hookimpl
+def register_exporters(register):
+    register(MotExporter())
+
+
+@hookimpl
+def register_importers(register):
+    register(MotImporter())
