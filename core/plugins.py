@@ -24,6 +24,7 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.exporters.ls_json",
     "tracklabel.plugins.exporters.jsonl",
     "tracklabel.plugins.exporters.mot",
+    "tracklabel.plugins.exporters.cvat",
 )
 ENTRY_POINT_GROUP = "tracklabel"
 REGISTRY_HOOKS = {
