@@ -23,9 +23,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+# label-studio-sdk (the interpolation baseline) requires opencv-python-headless, which would
+# clash with our opencv-contrib-python-headless: install it without that one dependency.
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet --no-deps label-studio-sdk==2.1.2
+	$(BIN)/pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/interpolate.py
+	$(BIN)/python bench/export.py
+	$(BIN)/python bench/decode.py
 
 clean:
 	rm -rf $(VENV) demo-out

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from . import cli_video
 from .config import load_config
 from .errors import InputError, PluginError, Problem
 from .export import ExportJob, ExportOptions
@@ -185,9 +186,11 @@ def _write(job: ExportJob, exporter, out: str) -> None:
         if out == "-":
             exporter.export(job, sys.stdout.buffer)
             sys.stdout.buffer.flush()
+            _warn(job.warnings)
             return
         with _atomic(Path(out), exporter.single_file) as target:
             exporter.export(job, target)
+    _warn(job.warnings)
     click.echo(f"wrote {out} ({exporter.name}, {job.track_count()} tracks)", err=True)
 
 
@@ -224,3 +227,8 @@ def _atomic(path: Path, single_file: bool):
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+main.add_command(cli_video.probe)
+main.add_command(cli_video.frame)
+main.add_command(cli_video.proxy)

@@ -9,7 +9,7 @@ from typing import BinaryIO, Callable, ClassVar, Iterator
 
 from msgspec import UNSET
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, Warnings
 from .interpolate import frame_range
 from .schema import Annotation, Region, Task, VideoRectangleValue
 from .tasks import TaskFile, region_fps
@@ -76,6 +76,7 @@ class ExportJob:
     config: object = None
     progress: Callable[[int], None] = field(default=lambda n: None)
     options: ExportOptions = field(default_factory=ExportOptions)
+    warnings: Warnings = field(default_factory=Warnings)
 
     def labels(self) -> list[str]:
         """Label values in class order: the config's, else first seen in the annotations."""

@@ -33,6 +33,8 @@ def corners(x, y, width, height, rotation):
 
 def bounding_box(x, y, width, height, rotation):
     """The axis-aligned box (left, top, width, height) around a rotated box."""
+    if not np.any(rotation):
+        return x, y, width, height
     xs, ys = corners(x, y, width, height, rotation)
     left, top = xs.min(axis=-1), ys.min(axis=-1)
     return left, top, xs.max(axis=-1) - left, ys.max(axis=-1) - top

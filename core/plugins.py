@@ -25,6 +25,10 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.exporters.jsonl",
     "tracklabel.plugins.exporters.mot",
     "tracklabel.plugins.exporters.cvat",
+    "tracklabel.plugins.exporters.yolo",
+    "tracklabel.plugins.exporters.coco_vid",
+    "tracklabel.plugins.decoders.pyav",
+    "tracklabel.plugins.decoders.opencv",
 )
 ENTRY_POINT_GROUP = "tracklabel"
 REGISTRY_HOOKS = {
@@ -132,6 +136,13 @@ class Registry:
         except KeyError:
             raise PluginError(f"no interpolator {name!r} (loaded: "
                               f"{', '.join(sorted(self.interpolators))})") from None
+
+    def decoder(self, name: str):
+        try:
+            return self.decoders[name]
+        except KeyError:
+            raise PluginError(f"no decoder {name!r} (loaded: "
+                              f"{', '.join(sorted(self.decoders))})") from None
 
     def importer(self, name: str):
         try:

@@ -30,7 +30,11 @@ def _block(field, rows: int) -> np.ndarray:
         literal = np.frombuffer(field.encode() if isinstance(field, str) else field, np.uint8)
         return np.broadcast_to(literal[:, None], (len(literal), rows))
     values, decimals = field
-    values = np.broadcast_to(np.asarray(values), (rows,))
+    values = np.asarray(values)
+    if rows > 1 and (values.ndim == 0 or (values == values.flat[0]).all()):
+        one = _block((values.reshape(-1)[:1], decimals), 1)  # a constant column: format once
+        return np.broadcast_to(one, (len(one), rows))
+    values = np.broadcast_to(values, (rows,))
     if values.dtype.kind == "f":
         if not np.isfinite(values).all() or (np.abs(values) >= _MAX).any():
             raise ValueError("cannot format non-finite or huge numbers")
@@ -39,10 +43,9 @@ def _block(field, rows: int) -> np.ndarray:
         decimals = 0
         scaled = values.astype(np.int64)
     magnitude = np.abs(scaled)
-    if len(magnitude) and magnitude.max() < 2**31:
-        magnitude = magnitude.astype(np.int32)  # division by a constant is faster on 32 bits
     whole = magnitude // 10**decimals
     fraction = magnitude - whole * 10**decimals
+    whole, fraction = _narrow(whole), _narrow(fraction)  # division by a constant is faster
     parts = [_digits(whole)]
     if (scaled < 0).any():
         parts.insert(0, np.where(scaled < 0, ord("-"), 0).astype(np.uint8)[None, :])
@@ -79,3 +82,12 @@ def _fraction(fraction: np.ndarray, decimals: int) -> np.ndarray:
         seen |= digit > 0
         out[row] = np.where(seen, digit + _ZERO, 0)
     return out
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """The smallest signed integer type that holds the values (they are not negative)."""
+    top = int(values.max()) if len(values) else 0
+    for kind in (np.int16, np.int32):
+        if top <= np.iinfo(kind).max:
+            return values.astype(kind)
+    return values

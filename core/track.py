@@ -120,12 +120,20 @@ def lifespan(track: Track, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     """For each frame: index of the last keyframe at or before it (-1 if none), whether a
     keyframe sits on it, and whether the box is shown there (DESIGN.md's lifespan rule)."""
     frames = np.asarray(frames, dtype=np.int64)
-    idx = np.searchsorted(track.frame, frames, side="right") - 1
+    idx = _last_keyframe(track.frame, frames)
     if len(track) == 0:
         none = np.zeros(len(frames), dtype=bool)
         return idx, none, none
-    safe = np.maximum(idx, 0)
-    started = idx >= 0
-    exact = started & (track.frame[safe] == frames)
-    visible = started & (track.enabled[safe] | exact)
+    exact = (idx >= 0) & (track.frame[np.maximum(idx, 0)] == frames)
+    visible = np.concatenate(([False], track.enabled))[idx + 1] | exact
     return idx, exact, visible
+
+
+def _last_keyframe(keyframes: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """searchsorted(keyframes, frames, "right") - 1, with one search per keyframe instead of
+    one per frame when the frames ascend (the usual case: a whole video)."""
+    if len(frames) < 2 or not (frames[1:] > frames[:-1]).all():
+        return np.searchsorted(keyframes, frames, side="right") - 1
+    starts = np.searchsorted(frames, keyframes, side="left")
+    counts = np.diff(starts, prepend=0, append=len(frames))
+    return np.repeat(np.arange(-1, len(keyframes)), counts)

@@ -182,3 +182,16 @@ def test_step_and_linear_share_the_lifespan(registry, keys, frames_count):
     step = registry.interpolator("step").boxes(t, frames)
     assert np.array_equal(linear.visible, step.visible)
     assert np.array_equal(linear.keyframe, step.keyframe)
+
+
+@settings(max_examples=50, deadline=None)
+@given(keyframes, st.permutations(list(range(-3, 75))))
+def test_any_frame_order_gives_the_same_boxes(registry, keys, order):
+    t = Track.from_keyframes(keys)
+    frames = np.array(order)
+    for name in ("linear", "step"):
+        shuffled = registry.interpolator(name).boxes(t, frames)
+        ascending = registry.interpolator(name).boxes(t, np.sort(frames))
+        rank = np.argsort(np.argsort(frames))
+        for field in ("x", "y", "width", "height", "rotation", "visible", "keyframe"):
+            assert np.array_equal(getattr(shuffled, field), getattr(ascending, field)[rank]), field

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from tracklabel.core.cli import main
 from tracklabel.core.config import parse_config
-from tracklabel.core.errors import ConfigError, PluginError
+from tracklabel.core.errors import ConfigError, InputError, PluginError
 from tracklabel.core.export import ExportJob
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.interpolate import frame_range
@@ -105,7 +105,7 @@ def test_check_pending_catches_a_misspelled_hook():
 
 def test_docs_show_an_example_of_every_kind(examples):
     assert set(examples) == {"tracklabel_videopoint", "tracklabel_ease", "tracklabel_csv",
-                             "tracklabel_myformat", "tracklabel_mydecoder", "tracklabel_pick"}
+                             "tracklabel_csvtracks", "tracklabel_mydecoder", "tracklabel_pick"}
 
 
 def test_register_tags_example_adds_a_tag_the_config_and_tasks_accept(registry):
@@ -169,8 +169,23 @@ def test_register_exporters_example_writes_through_the_export_job(registry):
     assert rows[1][:3] == ["7", "car1", "Car"]
 
 
-def test_register_importers_and_register_decoders_examples_register_by_name(registry):
-    assert registry.importers["myformat"].name == "myformat"
+def test_register_importers_example_reads_csv_tracks(registry, tmp_path):
+    from tracklabel.core.importer import ImportOptions
+    from tracklabel.core.tasks import load_tasks
+
+    path = tmp_path / "tracks.csv"
+    path.write_text("1,7,10,20,30,40\n2,7,12,20,30,40\n4,7,14,20,30,40\n")
+    options = ImportOptions(width=100, height=200, frames_count=5)
+    tasks = load_tasks(registry.importer("csv-tracks").read(path, options), registry)
+    (region,) = tasks.tasks[0].annotations[0].result
+    assert [(k.frame, k.x, k.height, k.enabled) for k in region.value.sequence] == [
+        (1, 10, 20, True), (2, 12, 20, False), (4, 14, 20, False)]
+    path.write_text("1,x\n")
+    with pytest.raises(InputError, match="tracks.csv:1: expected six numbers"):
+        registry.importer("csv-tracks").read(path, options)
+
+
+def test_register_decoders_example_registers_by_name(registry):
     assert registry.decoders["mydecoder"].name == "mydecoder"
     assert registry.owners["decoders", "mydecoder"] == "tracklabel_mydecoder"
 

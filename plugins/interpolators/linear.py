@@ -21,17 +21,17 @@ class Linear(Interpolator):
             nan = np.full(len(frames), np.nan)
             return Boxes(frames, nan, nan, nan, nan, nan, visible, exact)
         start = np.maximum(idx, 0)
-        end = np.minimum(start + 1, last)
-        span = track.frame[end] - track.frame[start]
+        following = np.minimum(np.arange(1, last + 2), last)  # per keyframe: the next one
+        span = (track.frame[following] - track.frame)[start]
         between = (idx >= 0) & (span > 0)
-        ratio = np.where(between, (frames - track.frame[start]) / np.where(span > 0, span, 1), 0.0)
+        ratio = np.where(between, (frames - track.frame[start]) / np.where(between, span, 1), 0.0)
         values = {}
         for name in ("x", "y", "width", "height"):
-            a = getattr(track, name)[start]
-            values[name] = a + (getattr(track, name)[end] - a) * ratio
+            stored = getattr(track, name)
+            values[name] = stored[start] + (stored[following] - stored)[start] * ratio
         rot_a = track.rotation[start]
-        turned = norm_angle(rot_a + norm_angle(track.rotation[end] - rot_a) * ratio)
-        rotation = np.where(ratio > 0, turned, rot_a)
+        turn = norm_angle(track.rotation[following] - track.rotation)[start]
+        rotation = np.where(ratio > 0, norm_angle(rot_a + turn * ratio), rot_a)
         return Boxes(frames, values["x"], values["y"], values["width"], values["height"],
                      rotation, visible, exact)
 
