@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import click
@@ -113,10 +113,14 @@ def _export_options(command):
         click.option("--clip", is_flag=True, help="Cut axis-aligned boxes to the frame."),
         click.option("--every-frame", is_flag=True,
                      help="CVAT: write every visible frame as a keyframe."),
+        click.option("--with-frames", is_flag=True,
+                     help="MOT, YOLO, COCO-VID: write the frame images too (needs the video)."),
+        click.option("--media-root", type=click.Path(file_okay=False, path_type=Path),
+                     help="Where the tasks' relative video paths are (default: beside the input)."),
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return cli_video.video_options(command)
 
 
 @main.command()
@@ -174,14 +178,16 @@ def _config(config_file, registry):
 def _options(flags) -> ExportOptions:
     return ExportOptions(width=flags["width"], height=flags["height"], fps=flags["fps"],
                          origin=int(flags["origin"]), clip=flags["clip"],
-                         every_frame=flags["every_frame"])
+                         every_frame=flags["every_frame"], with_frames=flags["with_frames"],
+                         media_root=flags["media_root"], decoder=flags["decoder_name"],
+                         data_dir=flags["data_dir"])
 
 
 def _write(job: ExportJob, exporter, out: str) -> None:
     """Run the exporter into `out` (atomically), or to stdout for `-`."""
     if out == "-" and not exporter.single_file:
         raise click.BadParameter(f"format {exporter.name!r} writes a folder", param_hint="--out")
-    with _progress(job.track_count(), f"exporting {exporter.name}") as bar:
+    with _progress(job.track_count(), f"exporting {exporter.name}") as bar, closing(job):
         job.progress = bar
         if out == "-":
             exporter.export(job, sys.stdout.buffer)

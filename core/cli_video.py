@@ -21,7 +21,8 @@ def _default_data_dir() -> str:
     return os.path.join(os.path.expanduser("~"), ".cache", "tracklabel")
 
 
-def _video_options(command):
+def video_options(command):
+    """--decoder and --data-dir."""
     command = click.option("--decoder", "decoder_name", default="pyav", show_default=True,
                            help="Decoder plugin (see `tracklabel plugins`).")(command)
     return click.option("--data-dir", envvar="TRACKLABEL_DATA", default=_default_data_dir,
@@ -74,7 +75,7 @@ def summary(video: Video) -> dict:
 @click.command()
 @click.argument("videos", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file (JSON lines).")
-@_video_options
+@video_options
 def probe(videos, as_json, decoder_name, data_dir):
     """Probe and index videos: the decoded frame count, rate, size and start time of each."""
     problems = []
@@ -105,7 +106,7 @@ def probe(videos, as_json, decoder_name, data_dir):
 @click.argument("number", type=int)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="PNG file to write.")
-@_video_options
+@video_options
 def frame(video, number, out, decoder_name, data_dir):
     """Write frame NUMBER (1-based, as Label Studio counts) of VIDEO as a PNG."""
     with _open(video, decoder_name, data_dir) as opened:
@@ -122,7 +123,7 @@ def frame(video, number, out, decoder_name, data_dir):
 @click.argument("video")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The proxy mp4 to write.")
-@_video_options
+@video_options
 def proxy(video, out, decoder_name, data_dir):
     """Transcode VIDEO to a browser proxy: H.264 mp4 with the same frames and timestamps."""
     if out.exists() and out.resolve() == Path(video).resolve():

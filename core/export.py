@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, ClassVar, Iterator
 
 from msgspec import UNSET
 
+from .decoding import IndexCache, Video
 from .errors import InputError, Problem, Warnings
 from .interpolate import frame_range
 from .schema import Annotation, Region, Task, VideoRectangleValue
@@ -65,6 +66,10 @@ class ExportOptions:
     origin: int = 1  # MOT pixel origin: 1 as the MOTChallenge readme says, 0 for some tools
     clip: bool = False  # cut axis-aligned boxes to the frame
     every_frame: bool = False  # CVAT: every visible frame as a keyframe
+    with_frames: bool = False  # dataset formats: write the frame images too
+    media_root: Path | None = None  # where relative video paths of tasks are found
+    decoder: str = "pyav"
+    data_dir: Path | None = None  # frame index cache
 
 
 @dataclass
@@ -77,6 +82,7 @@ class ExportJob:
     progress: Callable[[int], None] = field(default=lambda n: None)
     options: ExportOptions = field(default_factory=ExportOptions)
     warnings: Warnings = field(default_factory=Warnings)
+    _videos: dict = field(default_factory=dict, repr=False)
 
     def labels(self) -> list[str]:
         """Label values in class order: the config's, else first seen in the annotations."""
@@ -101,15 +107,50 @@ class ExportJob:
         raise InputError(Problem(self.where(item), f"region {what}; this format needs a class"))
 
     def frame_size(self, item: TrackItem) -> tuple[float, float]:
-        """The video's width and height in pixels: from the options, else from the region."""
+        """The video's width and height in pixels: from the options, the region, or the
+        probe of the task's video file."""
         if self.options.width and self.options.height:
             return self.options.width, self.options.height
         extra = item.region.extra
         width, height = extra.get("original_width"), extra.get("original_height")
         if isinstance(width, (int, float)) and isinstance(height, (int, float)) and width > 0 and height > 0:
             return width, height
+        video = self.video(item.location[0])
+        if video is not None:
+            return video.probe.width, video.probe.height
         raise InputError(Problem(self.where(item), "the video's width and height are unknown: "
-                                                   "pass --width and --height"))
+                                                   "pass --width and --height, or make the "
+                                                   "task's video file readable (--media-root)"))
+
+    def video(self, task_index: int):
+        """The task's video through the chosen decoder when its file is at hand, else None."""
+        if task_index not in self._videos:
+            path = self.video_path(self.tasks.tasks[task_index])
+            if path is None:
+                self._videos[task_index] = None
+            else:
+                cache = IndexCache(self.options.data_dir) if self.options.data_dir else None
+                self._videos[task_index] = Video(path, self.registry.decoder(self.options.decoder), cache)
+        return self._videos[task_index]
+
+    def video_path(self, task: Task) -> Path | None:
+        """The task's video file: its data field (the config's Video value, else any string)
+        as a path, absolute or under the media root (default: the task file's folder)."""
+        fields = [o.attrs["value"][1:] for o in self.config.objects()] if self.config is not None else []
+        values = [task.data.get(f) for f in fields] or list(task.data.values())
+        root = self.options.media_root or Path(self.tasks.source).parent
+        for value in values:
+            if isinstance(value, str) and value and "://" not in value:
+                path = Path(value) if Path(value).is_absolute() else root / value
+                if path.is_file():
+                    return path
+        return None
+
+    def close(self) -> None:
+        for video in self._videos.values():
+            if video is not None:
+                video.close()
+        self._videos.clear()
 
     def fps(self, item: TrackItem) -> float | None:
         return item.fps or self.options.fps

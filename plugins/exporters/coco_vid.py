@@ -14,11 +14,12 @@ from tracklabel.core.geometry import bounding_box, clip, to_pixels
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions, region_from_boxes, task_for
 from tracklabel.core.textformat import format_rows
-from tracklabel.plugins.exporters.yolo import frame_stem
+from tracklabel.plugins.exporters.yolo import frame_stem, write_frame_images
 
 
 class CocoVidExporter(Exporter):
-    """annotations.json in COCO-VID (mmtracking's CocoVID), also loadable as plain COCO."""
+    """annotations.json in COCO-VID (mmtracking's CocoVID), also loadable as plain COCO;
+    with --with-frames, images/<video>/<frame>.jpg as the file names say."""
 
     name = "coco-vid"
     description = "COCO-VID: videos, an image per frame (frame_id from 0), annotations with instance_id"
@@ -33,6 +34,8 @@ class CocoVidExporter(Exporter):
             frames_count = int(items[0].boxes.frame[-1])
             width, height = job.frame_size(items[0])
             videos.append({"id": video_id, "name": names[t]})
+            if job.options.with_frames:
+                write_frame_images(job, t, target / "images" / names[t], frames_count)
             images += [{"id": next_image + i, "video_id": video_id, "frame_id": i,
                         "file_name": f"{names[t]}/{frame_stem(i, frames_count)}.jpg",
                         "width": int(round(width)), "height": int(round(height))}

@@ -13,6 +13,7 @@ from tracklabel.core.geometry import bounding_box, clip, to_pixels
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions, region_from_boxes, task_for
 from tracklabel.core.textformat import format_rows
+from tracklabel.plugins.exporters.yolo import write_frame_images
 
 LABELS_NOTE = ("# class id (1-based, column 8 of gt/gt.txt),label\n"
                "# TrackEval's MOTChallenge evaluation reads classes 1..13 and scores class 1 only\n")
@@ -35,6 +36,9 @@ class MotExporter(Exporter):
             width, height = job.frame_size(items[0])
             (folder / "seqinfo.ini").write_text(seqinfo(names[t], job.fps(items[0]),
                                                         items[0].boxes.frame[-1], width, height))
+            if job.options.with_frames:
+                write_frame_images(job, t, folder / "img1", int(items[0].boxes.frame[-1]),
+                                   name=lambda i: f"{i + 1:06d}")
             (folder / "labels.txt").write_text(
                 LABELS_NOTE + "".join(f"{i},{label}\n" for i, label in enumerate(labels, 1)))
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 
+from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, ExportJob, TrackItem, sequence_names
 from tracklabel.core.geometry import bounding_box, clip, corners, to_pixels
 from tracklabel.core.hookspecs import hookimpl
@@ -35,7 +37,10 @@ class YoloExporter(Exporter):
             folder = target / "labels" / names[t]
             folder.mkdir(parents=True)
             frames, text = self.rows(job, items, labels)
-            write_per_frame(folder, frames, text, int(items[0].boxes.frame[-1]))
+            frames_count = int(items[0].boxes.frame[-1])
+            write_per_frame(folder, frames, text, frames_count)
+            if job.options.with_frames:
+                write_frame_images(job, t, target / "images" / names[t], frames_count)
 
     def rows(self, job: ExportJob, items: list[TrackItem], labels: list[str]):
         """(1-based frame of each line, the lines' text), lines sorted by frame."""
@@ -85,6 +90,27 @@ def write_per_frame(folder: Path, frames: np.ndarray, text: bytes, frames_count:
     for a, b in zip(first.tolist(), last.tolist()):
         name = frame_stem(int(frames[a]) - 1, frames_count)
         (folder / f"{name}.txt").write_bytes(text[starts[a]:ends[b]])
+
+
+def write_frame_images(job: ExportJob, task_index: int, folder: Path, frames_count: int,
+                       name=None) -> None:
+    """Every frame of the task's video as a JPEG, decoded in one sequential pass.
+
+    `name(i)` gives the file stem of 0-based frame i (default: frame_stem)."""
+    video = job.video(task_index)
+    if video is None:
+        raise InputError(Problem(f"{job.tasks.source}: $[{task_index}].data",
+                                 "--with-frames needs the task's video file; none was found "
+                                 "(give --media-root)"))
+    if video.index.count != frames_count:
+        job.warnings.add(str(video.path), f"the video has {video.index.count} frames, the "
+                                          f"annotations {frames_count}")
+    name = name or (lambda i: frame_stem(i, frames_count))
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, rgb in enumerate(video.frames(0, frames_count)):
+        ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
+                                [cv2.IMWRITE_JPEG_QUALITY, 95])
+        (folder / f"{name(i)}.jpg").write_bytes(data.tobytes())
 
 
 def _yaml_text(text: str) -> str:
