@@ -57,8 +57,8 @@ class Boxes:
     keyframe: np.ndarray  # bool: a keyframe sits on this frame
 
     def only_visible(self) -> "Boxes":
-        keep = self.visible
-        return Boxes(*(getattr(self, name)[keep] for name in self.__dataclass_fields__))
+        keep = np.flatnonzero(self.visible)
+        return Boxes(*(getattr(self, name).take(keep) for name in self.__dataclass_fields__))
 
 
 def normalise_sequence(
@@ -120,20 +120,17 @@ def lifespan(track: Track, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     """For each frame: index of the last keyframe at or before it (-1 if none), whether a
     keyframe sits on it, and whether the box is shown there (DESIGN.md's lifespan rule)."""
     frames = np.asarray(frames, dtype=np.int64)
-    idx = _last_keyframe(track.frame, frames)
-    if len(track) == 0:
-        none = np.zeros(len(frames), dtype=bool)
-        return idx, none, none
-    exact = (idx >= 0) & (track.frame[np.maximum(idx, 0)] == frames)
+    if len(frames) > 1 and (frames[1:] > frames[:-1]).all():
+        # ascending frames (a whole video): one search per keyframe instead of one per frame
+        starts = np.searchsorted(frames, track.frame)
+        inside = starts < len(frames)
+        steps = np.zeros(len(frames), dtype=np.int64)
+        np.add.at(steps, starts[inside], 1)
+        idx = np.cumsum(steps) - 1
+        exact = np.zeros(len(frames), dtype=bool)
+        exact[starts[inside]] = frames[starts[inside]] == track.frame[inside]
+    else:
+        idx = np.searchsorted(track.frame, frames, side="right") - 1
+        exact = (idx >= 0) & (track.frame[np.maximum(idx, 0)] == frames) if len(track) else idx < -1
     visible = np.concatenate(([False], track.enabled))[idx + 1] | exact
     return idx, exact, visible
-
-
-def _last_keyframe(keyframes: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """searchsorted(keyframes, frames, "right") - 1, with one search per keyframe instead of
-    one per frame when the frames ascend (the usual case: a whole video)."""
-    if len(frames) < 2 or not (frames[1:] > frames[:-1]).all():
-        return np.searchsorted(keyframes, frames, side="right") - 1
-    starts = np.searchsorted(frames, keyframes, side="left")
-    counts = np.diff(starts, prepend=0, append=len(frames))
-    return np.repeat(np.arange(-1, len(keyframes)), counts)

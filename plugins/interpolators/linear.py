@@ -22,16 +22,19 @@ class Linear(Interpolator):
             return Boxes(frames, nan, nan, nan, nan, nan, visible, exact)
         start = np.maximum(idx, 0)
         following = np.minimum(np.arange(1, last + 2), last)  # per keyframe: the next one
-        span = (track.frame[following] - track.frame)[start]
-        between = (idx >= 0) & (span > 0)
-        ratio = np.where(between, (frames - track.frame[start]) / np.where(between, span, 1), 0.0)
+        span = track.frame[following] - track.frame
+        # after the last keyframe the span is 0: dividing by infinity holds the last box
+        ratio = (frames - track.frame[start]) / np.where(span > 0, span, np.inf)[start]
+        ratio[idx < 0] = 0.0  # before the first keyframe: its box (shown nowhere)
         values = {}
         for name in ("x", "y", "width", "height"):
             stored = getattr(track, name)
             values[name] = stored[start] + (stored[following] - stored)[start] * ratio
-        rot_a = track.rotation[start]
-        turn = norm_angle(track.rotation[following] - track.rotation)[start]
-        rotation = np.where(ratio > 0, norm_angle(rot_a + turn * ratio), rot_a)
+        # rotation: the shortest way round from the start's angle, in (-180, 180]
+        turned = norm_angle(track.rotation)[start] + norm_angle(track.rotation[following] - track.rotation)[start] * ratio
+        turned -= 360.0 * (turned > 180.0)
+        turned += 360.0 * (turned <= -180.0)
+        rotation = np.where(ratio > 0, turned, track.rotation[start])
         return Boxes(frames, values["x"], values["y"], values["width"], values["height"],
                      rotation, visible, exact)
 
