@@ -17,12 +17,32 @@ from .config import load_config
 from .errors import InputError, PluginError, Problem
 from .export import ExportJob, ExportOptions
 from .importer import ImportOptions
-from .plugins import REGISTRY_HOOKS, load_registry
+from .plugins import REGISTRY_HOOKS, call_hook, get_plugin_manager, load_registry
 from .tasks import load_tasks, read_tasks
 
 
 class _Cli(click.Group):
-    """Turns tracklabel's own errors into a clear message and a fitting exit code."""
+    """Adds the plugins' commands (register_commands) when first asked, and turns
+    tracklabel's own errors into a clear message and a fitting exit code."""
+
+    plugins_added = False
+
+    def _add_plugin_commands(self, ctx) -> None:
+        if not self.plugins_added:
+            self.plugins_added = True
+            try:
+                call_hook(get_plugin_manager(), "register_commands", cli=self)
+            except PluginError as exc:
+                click.echo(f"error: {exc}", err=True)
+                ctx.exit(1)
+
+    def list_commands(self, ctx):
+        self._add_plugin_commands(ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        self._add_plugin_commands(ctx)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:

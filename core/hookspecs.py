@@ -34,3 +34,8 @@ def register_decoders(register):
 @hookspec(firstresult=True)
 def choose_interpolator(control):
     """Return the interpolator name for a control tag (a ConfigNode), or None to pass."""
+
+
+@hookspec
+def register_commands(cli):
+    """Add commands to the `tracklabel` command line: call cli.add_command(command)."""

@@ -29,6 +29,7 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.exporters.coco_vid",
     "tracklabel.plugins.decoders.pyav",
     "tracklabel.plugins.decoders.opencv",
+    "tracklabel.host.commands",
 )
 ENTRY_POINT_GROUP = "tracklabel"
 REGISTRY_HOOKS = {

@@ -1,1 +1,52 @@
-"""The Flask host (projects, tasks, annotations, media); built in the host issue."""
+"""The Flask host: projects, tasks, annotations and media over a real database."""
+
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH..."""
+    config = dict(config or {})
+    data = Path(config.get("DATA_DIR") or os.environ.get("TRACKLABEL_DATA", "tracklabel-data"))
+    data.mkdir(parents=True, exist_ok=True)
+    # the instance folder is the data folder (Flask cannot find one for a namespace package)
+    app = Flask(__name__, instance_path=str(data.resolve()))
+    app.config.update(
+        DATA_DIR=str(data),
+        MEDIA_ROOTS=[],
+        MAX_CONTENT_LENGTH=2 * 1024**3,  # uploads
+        MAX_JSON_BYTES=64 * 1024**2,  # JSON request bodies
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        WORKERS=2,
+    )
+    app.config.update(config)
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{(data / 'tracklabel.db').resolve()}")
+    app.config["MEDIA_ROOTS"] = [Path(r).resolve() for r in app.config["MEDIA_ROOTS"]] + [
+        (data / "uploads").resolve()]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(data)
+
+    from . import annotations, auth, db, errors, exports, projects, tasks, plugins
+
+    plugins.init_app(app)
+    db.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _secret_key(data: Path) -> str:
+    """The session signing key, made once and kept in the data folder (mode 600)."""
+    path = data / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return path.read_text().strip()

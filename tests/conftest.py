@@ -20,3 +20,6 @@ def shared():
     if not SHARED.is_dir():
         pytest.skip(f"shared fixtures not found at {SHARED}")
     return SHARED
+
+
+pytest_plugins = ["host_support"]

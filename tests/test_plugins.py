@@ -105,7 +105,29 @@ def test_check_pending_catches_a_misspelled_hook():
 
 def test_docs_show_an_example_of_every_kind(examples):
     assert set(examples) == {"tracklabel_videopoint", "tracklabel_ease", "tracklabel_csv",
-                             "tracklabel_csvtracks", "tracklabel_mydecoder", "tracklabel_pick"}
+                             "tracklabel_csvtracks", "tracklabel_mydecoder", "tracklabel_pick",
+                             "tracklabel_count"}
+
+
+def test_register_commands_example_adds_a_command(examples, tmp_path, monkeypatch):
+    """A plugin's register_commands adds `count`; the host's adds `serve` and `user`."""
+    import tracklabel.core.cli as cli_module
+
+    task = {"id": 3, "data": {"video": "v.mp4"}, "annotations": [{"result": [
+        {"id": "a", "type": "videorectangle", "value": {"framesCount": 6, "sequence": [key(1, 10), key(3, 20)]}}]}]}
+    (tmp_path / "t.json").write_text(json.dumps([task]))
+
+    def manager(load_entry_points=True):
+        pm = get_plugin_manager(load_entry_points=False)
+        pm.register(examples["tracklabel_count"], name="tracklabel_count")
+        return pm
+
+    group = cli_module._Cli(commands=dict(main.commands))
+    monkeypatch.setattr(cli_module, "get_plugin_manager", manager)
+    result = CliRunner().invoke(group, ["count", str(tmp_path / "t.json")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "task 3: 1 tracks, 2 keyframes, 6 boxes\n"
+    assert "serve" in group.list_commands(None) and "user" in group.list_commands(None)
 
 
 def test_register_tags_example_adds_a_tag_the_config_and_tasks_accept(registry):

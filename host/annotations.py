@@ -1,0 +1,181 @@
+"""Annotations with optimistic concurrency, and the per-frame boxes the player draws."""
+
+from __future__ import annotations
+
+import msgspec
+import numpy as np
+import sqlalchemy as sa
+from flask import Blueprint, Response, g, jsonify, request
+
+from tracklabel.core.export import ExportJob
+from tracklabel.core.schema import VideoRectangleValue
+from tracklabel.core.track import Track
+
+from . import db
+from .auth import require
+from .errors import ApiError
+from .plugins import registry
+from .projects import project_config, project_row
+from .requests import int_arg, json_body
+from .tasks import insert_annotation, task_row
+from .validate import check_result, check_tasks
+
+bp = Blueprint("annotations", __name__)
+
+KINDS = ("annotation", "prediction")
+
+
+def annotation_row(annotation_id: int) -> dict:
+    row = db.connection().execute(sa.select(db.annotations).where(db.annotations.c.id == annotation_id)).mappings().first()
+    if row is None:
+        raise ApiError(404, "not_found", f"no annotation {annotation_id}")
+    return dict(row)
+
+
+def _public(row: dict) -> dict:
+    return {"id": row["id"], "task": row["task_id"], "kind": row["kind"], "result": row["result"],
+            **row["extra"], "version": row["version"], "author": row["author_id"],
+            "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
+
+
+def _with_etag(row: dict, status: int = 200) -> Response:
+    response = jsonify(_public(row))
+    response.status_code = status
+    response.set_etag(str(row["version"]))
+    return response
+
+
+def _task_context(task_id: int):
+    """The task, its project's config, and its frame count when the video was probed."""
+    task = task_row(task_id)
+    config = project_config(project_row(task["project_id"]))
+    frames = (task["media"] or {}).get("frames")
+    return task, config, frames
+
+
+def _may_write(row: dict) -> None:
+    if g.user["role"] != "admin" and (row["kind"] != "annotation" or row["author_id"] != g.user["id"]):
+        raise ApiError(403, "forbidden", "annotators change only their own annotations")
+
+
+@bp.get("/api/tasks/<int:task_id>/annotations")
+@require()
+def list_annotations(task_id: int):
+    task_row(task_id)
+    rows = db.connection().execute(sa.select(db.annotations).where(db.annotations.c.task_id == task_id)
+                                   .order_by(db.annotations.c.id)).mappings()
+    return jsonify([_public(dict(r)) for r in rows])
+
+
+@bp.post("/api/tasks/<int:task_id>/annotations")
+@require()
+def create_annotation(task_id: int):
+    task, config, frames = _task_context(task_id)
+    body = json_body()
+    kind = body.pop("kind", "annotation")
+    if kind not in KINDS:
+        raise ApiError(400, "invalid", f"kind must be one of {', '.join(KINDS)}", "$.kind")
+    if kind == "prediction" and g.user["role"] != "admin":
+        raise ApiError(403, "forbidden", "only admins store predictions")
+    result, warnings = check_result(body.pop("result", None), task["data"], config, frames)
+    extra = {k: v for k, v in body.items() if k not in ("id", "version", "task", "author")}
+    with db.write() as conn:
+        annotation_id = insert_annotation(conn, task_id, kind, result, extra, g.user["id"])
+    response = _with_etag(annotation_row(annotation_id), 201)
+    response.headers["X-Warnings"] = str(len(warnings))
+    return response
+
+
+@bp.get("/api/annotations/<int:annotation_id>")
+@require()
+def get_annotation(annotation_id: int):
+    return _with_etag(annotation_row(annotation_id))
+
+
+@bp.put("/api/annotations/<int:annotation_id>")
+@require()
+def update_annotation(annotation_id: int):
+    """Replace the result; the version read (If-Match, or "version" in the body) must be the
+    stored one, else 409 and nothing changes."""
+    row = annotation_row(annotation_id)
+    _may_write(row)
+    body = json_body()
+    expected = _expected_version(body)
+    task, config, frames = _task_context(row["task_id"])
+    result, _ = check_result(body.pop("result", None), task["data"], config, frames)
+    extra = {k: v for k, v in body.items() if k not in ("id", "version", "task", "author", "kind")}
+    with db.write() as conn:
+        updated = conn.execute(
+            db.annotations.update()
+            .where(db.annotations.c.id == annotation_id, db.annotations.c.version == expected)
+            .values(result=result, extra=extra or row["extra"], version=expected + 1,
+                    updated_at=sa.func.now())).rowcount
+    if not updated:
+        current = annotation_row(annotation_id)
+        raise ApiError(409, "conflict", f"the annotation changed: version {current['version']} is "
+                                        f"stored, this write was based on {expected}",
+                       version=current["version"])
+    return _with_etag(annotation_row(annotation_id))
+
+
+def _expected_version(body: dict) -> int:
+    header = request.headers.get("If-Match")
+    value = header.strip().strip('"').removeprefix("W/").strip('"') if header else body.get("version")
+    if value is None:
+        raise ApiError(428, "version_required", "send the version you edited (If-Match or \"version\")")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, "invalid", f"version {value!r} is not an integer", "$.version") from None
+
+
+@bp.delete("/api/annotations/<int:annotation_id>")
+@require()
+def delete_annotation(annotation_id: int):
+    row = annotation_row(annotation_id)
+    _may_write(row)
+    with db.write() as conn:
+        conn.execute(db.annotations.delete().where(db.annotations.c.id == annotation_id))
+    return "", 204
+
+
+@bp.get("/api/annotations/<int:annotation_id>/tracks")
+@require()
+def saved_tracks(annotation_id: int):
+    """Per-frame boxes of a saved annotation, from the interpolator plugins."""
+    row = annotation_row(annotation_id)
+    task, config, frames = _task_context(row["task_id"])
+    return _tracks(row["result"], task, config, frames)
+
+
+@bp.post("/api/tasks/<int:task_id>/tracks")
+@require()
+def draft_tracks(task_id: int):
+    """The same for a result sent in the body (unsaved edits)."""
+    task, config, frames = _task_context(task_id)
+    return _tracks(json_body().get("result"), task, config, frames)
+
+
+def _tracks(result, task: dict, config, frames_count: int | None) -> Response:
+    """{"regions": [{"id", "label", "frame": [...], "x": [...], ..., "keyframe": [...]}]}:
+    the visible boxes of each track between ?from= and ?to= (1-based, inclusive)."""
+    if not isinstance(result, list):
+        raise ApiError(400, "invalid", "result must be a list of regions", "$.result")
+    first, last = int_arg("from", 1), int_arg("to")
+    wanted = request.args.get("region")
+    loaded = check_tasks({"data": task["data"], "annotations": [{"result": result}]}, config,
+                         frames_count)
+    job = ExportJob(loaded, registry(), config)
+    regions = []
+    for _, _, _, region in loaded.regions():
+        if not isinstance(region.value, VideoRectangleValue) or (wanted and region.id != wanted):
+            continue
+        stop = min(region.value.framesCount, last or region.value.framesCount)
+        boxes = job.interpolator_for(region).boxes(
+            Track.from_keyframes(region.value.sequence), np.arange(max(first, 1), stop + 1)).only_visible()
+        regions.append({
+            "id": region.id, "label": (region.value.labels or [None])[0],
+            "frame": boxes.frame.tolist(), "x": boxes.x.tolist(), "y": boxes.y.tolist(),
+            "width": boxes.width.tolist(), "height": boxes.height.tolist(),
+            "rotation": boxes.rotation.tolist(), "keyframe": boxes.keyframe.tolist()})
+    return Response(msgspec.json.encode({"regions": regions}), mimetype="application/json")

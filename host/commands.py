@@ -1,0 +1,82 @@
+"""`tracklabel serve` and `tracklabel user add`: the host's commands, added as a plugin."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from tracklabel.core.hookspecs import hookimpl
+
+
+def _data_options(command):
+    command = click.option("--database", metavar="URL",
+                           help="SQLAlchemy URL (postgresql://...); default: SQLite in the data folder.")(command)
+    return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=lambda: os.environ.get("TRACKLABEL_DATA", "tracklabel-data"),
+                        show_default="$TRACKLABEL_DATA or ./tracklabel-data",
+                        help="Folder for the database, uploads, frame indexes and proxies.")(command)
+
+
+def _app(data_dir: Path, database: str | None, **config):
+    from tracklabel.host import create_app
+
+    if database:
+        config["DATABASE_URL"] = database
+    return create_app({"DATA_DIR": str(data_dir), **config})
+
+
+@click.command()
+@_data_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--media-root", "media_roots", multiple=True, type=click.Path(file_okay=False),
+              help="A folder whose videos tasks may name by path (repeatable).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--demo", is_flag=True, help="Create a demo project and print a one-time login URL.")
+def serve(data_dir, database, host, port, media_roots, threads, demo):
+    """Run the host on waitress (for several processes, see the README's gunicorn line)."""
+    from waitress import serve as waitress_serve
+
+    app = _app(data_dir, database, MEDIA_ROOTS=list(media_roots))
+    if demo:
+        from tracklabel.host.demo import prepare_demo
+
+        with app.app_context():
+            code = prepare_demo()
+        click.echo(f"demo: open http://{host}:{port}/login/{code} (a one-time login link)")
+    click.echo(f"serving {data_dir} on http://{host}:{port}")
+    waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+                   ident="tracklabel")
+
+
+@click.group()
+def user():
+    """Users of the host."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "annotator"]), required=True)
+@click.option("--password", help="A password for the player's login (else token only).")
+@_data_options
+def user_add(name, role, password, data_dir, database):
+    """Create a user and print an API token for it (shown only this once)."""
+    import sqlalchemy as sa
+
+    from tracklabel.host import db
+    from tracklabel.host.auth import add_user
+
+    app = _app(data_dir, database)
+    with app.app_context(), db.engine().begin() as conn:
+        if conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).first():
+            raise click.UsageError(f"user {name!r} exists")
+        _, token = add_user(conn, name, role, password)
+    click.echo(token)
+
+
+@hookimpl
+def register_commands(cli):
+    cli.add_command(serve)
+    cli.add_command(user)

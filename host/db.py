@@ -1,0 +1,137 @@
+"""Storage through SQLAlchemy Core: the tables, the engine (SQLite WAL or PostgreSQL), migrations."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from flask import current_app, g
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(300)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "api", or "login" (used once)
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+projects = sa.Table(
+    "projects", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("label_config", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+tasks = sa.Table(
+    "tasks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("extra", sa.JSON, nullable=False),  # other keys of the imported task, kept
+    sa.Column("video_path", sa.Text),  # the task's video file, when it is local
+    sa.Column("media", sa.JSON),  # probed facts of the video (fps, frames, size, ...)
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+annotations = sa.Table(
+    "annotations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "annotation" or "prediction"
+    sa.Column("result", sa.JSON, nullable=False),
+    sa.Column("extra", sa.JSON, nullable=False),  # other keys (lead_time, model_version, ...)
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True),
+    sa.Column("state", sa.String(20), nullable=False),  # queued, running, done, failed
+    sa.Column("progress", sa.Float, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record):
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # a killed process loses nothing committed
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Bring the schema to the newest migration (creating it on an empty database)."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def init_app(app) -> None:
+    """Create the engine, migrate, and hand out one connection per request."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    upgrade(engine)
+    app.extensions["tracklabel.engine"] = engine
+    app.teardown_appcontext(_close_connection)
+
+
+def engine() -> sa.Engine:
+    return current_app.extensions["tracklabel.engine"]
+
+
+def connection() -> sa.Connection:
+    """The request's connection (a transaction is begun per write with `.begin()`)."""
+    if "db" not in g:
+        g.db = engine().connect()
+    return g.db
+
+
+@contextmanager
+def write():
+    """A write transaction on the request's connection (ending the read it may have begun)."""
+    conn = connection()
+    if conn.in_transaction():
+        conn.commit()
+    with conn.begin():
+        yield conn
+
+
+def _close_connection(_exc=None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()

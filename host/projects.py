@@ -1,0 +1,88 @@
+"""Projects: a title and a Label Studio labeling config, checked on every save."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify
+
+from tracklabel.core.config import parse_config
+
+from . import db
+from .auth import require
+from .errors import ApiError
+from .plugins import registry
+from .requests import json_body
+
+bp = Blueprint("projects", __name__)
+
+
+def project_row(project_id: int) -> dict:
+    row = db.connection().execute(sa.select(db.projects).where(db.projects.c.id == project_id)).mappings().first()
+    if row is None:
+        raise ApiError(404, "not_found", f"no project {project_id}")
+    return dict(row)
+
+
+def project_config(project: dict):
+    return parse_config(project["label_config"], registry(), source="label_config")
+
+
+def _public(row: dict) -> dict:
+    return {"id": row["id"], "title": row["title"], "label_config": row["label_config"],
+            "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
+
+
+def _checked(body: dict, partial: bool) -> dict:
+    values = {}
+    if "title" in body or not partial:
+        if not isinstance(body.get("title"), str) or not body["title"].strip():
+            raise ApiError(400, "invalid", "title must be a non-empty string", "$.title")
+        values["title"] = body["title"].strip()
+    if "label_config" in body or not partial:
+        if not isinstance(body.get("label_config"), str):
+            raise ApiError(400, "invalid", "label_config must be the config's XML text", "$.label_config")
+        parse_config(body["label_config"], registry(), source="label_config")  # 400 when invalid
+        values["label_config"] = body["label_config"]
+    return values
+
+
+@bp.get("/api/projects")
+@require()
+def list_projects():
+    rows = db.connection().execute(sa.select(db.projects).order_by(db.projects.c.id)).mappings()
+    return jsonify([_public(dict(r)) for r in rows])
+
+
+@bp.post("/api/projects")
+@require("admin")
+def create_project():
+    values = _checked(json_body(), partial=False)
+    with db.write() as conn:
+        project_id = conn.execute(db.projects.insert().values(**values)).inserted_primary_key[0]
+    return jsonify(_public(project_row(project_id))), 201
+
+
+@bp.get("/api/projects/<int:project_id>")
+@require()
+def get_project(project_id: int):
+    return jsonify(_public(project_row(project_id)))
+
+
+@bp.patch("/api/projects/<int:project_id>")
+@require("admin")
+def update_project(project_id: int):
+    project_row(project_id)
+    values = _checked(json_body(), partial=True)
+    with db.write() as conn:
+        conn.execute(db.projects.update().where(db.projects.c.id == project_id)
+                     .values(**values, updated_at=sa.func.now()))
+    return jsonify(_public(project_row(project_id)))
+
+
+@bp.delete("/api/projects/<int:project_id>")
+@require("admin")
+def delete_project(project_id: int):
+    project_row(project_id)
+    with db.write() as conn:
+        conn.execute(db.projects.delete().where(db.projects.c.id == project_id))
+    return "", 204
