@@ -13,12 +13,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 demo: $(STAMP)
-	$(BIN)/tracklabel plugins
-	$(BIN)/tracklabel config check examples/config.xml
-	$(BIN)/tracklabel export examples/tasks.json --config examples/config.xml --format jsonl --out demo-out/boxes.jsonl
-	$(BIN)/tracklabel export examples/tasks.json --config examples/config.xml --format ls-frames --out demo-out/frames.json
-	@echo "demo: wrote demo-out/boxes.jsonl ($$(wc -l < demo-out/boxes.jsonl) visible boxes) and demo-out/frames.json"
-	@head -n 3 demo-out/boxes.jsonl
+	$(BIN)/tracklabel serve --demo --data demo-data
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -33,4 +28,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/decode.py
 
 clean:
-	rm -rf $(VENV) demo-out
+	rm -rf $(VENV) demo-data
