@@ -132,32 +132,23 @@ class Registry:
         return call_hook(self.pm, "choose_interpolator", control=control) or "linear"
 
     def interpolator(self, name: str):
-        try:
-            return self.interpolators[name]
-        except KeyError:
-            raise PluginError(f"no interpolator {name!r} (loaded: "
-                              f"{', '.join(sorted(self.interpolators))})") from None
+        return self._named(self.interpolators, name, "interpolator")
 
     def decoder(self, name: str):
-        try:
-            return self.decoders[name]
-        except KeyError:
-            raise PluginError(f"no decoder {name!r} (loaded: "
-                              f"{', '.join(sorted(self.decoders))})") from None
+        return self._named(self.decoders, name, "decoder")
 
     def importer(self, name: str):
-        try:
-            return self.importers[name]
-        except KeyError:
-            raise PluginError(f"no import format {name!r} (loaded: "
-                              f"{', '.join(sorted(self.importers))})") from None
+        return self._named(self.importers, name, "import format")
 
     def exporter(self, name: str):
+        return self._named(self.exporters, name, "export format")
+
+    @staticmethod
+    def _named(table: dict, name: str, what: str):
         try:
-            return self.exporters[name]
+            return table[name]
         except KeyError:
-            raise PluginError(f"no export format {name!r} (loaded: "
-                              f"{', '.join(sorted(self.exporters))})") from None
+            raise PluginError(f"no {what} {name!r} (loaded: {', '.join(sorted(table))})") from None
 
 
 def load_registry(pm: pluggy.PluginManager | None = None) -> Registry:
