@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 from msgspec import UNSET, UnsetType
 
 from .errors import Problem, SchemaError
@@ -89,28 +91,48 @@ def split_error(exc: msgspec.ValidationError, path: str = "$") -> Problem:
 
 def _attach_extras(obj: Any, raw: Any) -> None:
     if isinstance(obj, Open) and isinstance(raw, dict):
-        known = obj.__struct_encode_fields__
-        obj.extra = {k: v for k, v in raw.items() if k not in known}
-        for name, key in zip(obj.__struct_fields__, known):
-            if key in raw:
-                _attach_extras(getattr(obj, name), raw[key])
+        known, nested = _fields(type(obj))
+        if not known.issuperset(raw):
+            obj.extra = {k: v for k, v in raw.items() if k not in known}
+        for name, key in nested:
+            value = getattr(obj, name)
+            if isinstance(value, (Open, list)) and key in raw:
+                _attach_extras(value, raw[key])
     elif isinstance(obj, list) and isinstance(raw, list):
         for item, raw_item in zip(obj, raw):
-            _attach_extras(item, raw_item)
+            if isinstance(item, (Open, list)):
+                _attach_extras(item, raw_item)
+
+
+@cache
+def _fields(kind: type) -> tuple[frozenset, tuple[tuple[str, str], ...]]:
+    """A Struct type's JSON keys, and the (field, key) pairs that may hold nested Structs."""
+    def nests(t) -> bool:
+        if isinstance(t, msgspec.inspect.UnionType):
+            return any(nests(member) for member in t.types)
+        return isinstance(t, (msgspec.inspect.StructType, msgspec.inspect.ListType, msgspec.inspect.AnyType))
+
+    info = msgspec.inspect.type_info(kind)
+    nested = tuple((f.name, f.encode_name) for f in info.fields if nests(f.type))
+    return frozenset(kind.__struct_encode_fields__), nested
 
 
 def to_builtins(obj: Any) -> Any:
     """Back to JSON-ready builtins: known fields (unset ones left out), then unknown keys."""
-    if isinstance(obj, Open):
-        out: dict[str, Any] = {}
-        for name, key in zip(obj.__struct_fields__, obj.__struct_encode_fields__):
-            if key == _EXTRA:
-                continue
-            value = getattr(obj, name)
-            if value is not UNSET:
-                out[key] = to_builtins(value)
-        out.update(obj.extra)
-        return out
-    if isinstance(obj, list):
-        return [to_builtins(item) for item in obj]
-    return obj
+    return _merge_extras(msgspec.to_builtins(obj))
+
+
+def _merge_extras(value: Any) -> Any:
+    """Put each Struct's unknown keys back in place of the field that held them."""
+    if isinstance(value, dict):
+        extra = value.pop(_EXTRA, None)
+        for item in value.values():
+            if isinstance(item, (dict, list)):
+                _merge_extras(item)
+        if extra:
+            value.update(extra)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)):
+                _merge_extras(item)
+    return value

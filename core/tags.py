@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ class Tag:
     """Base class of config tags; a plugin subclasses it and registers an instance.
 
     kind is "layout" (View, Header), "object" (data such as Video), "control" (produces
-    regions, such as VideoRectangle or Labels) or "option" (a child such as Label).
+    regions, such as VideoRectangle or Labels) or "option" (a child such as Label). `module`
+    is the path of an ES module the host serves at /api/tags/<name>.js; the player imports it
+    to show the tag (see docs/plugins.md for what it exports).
     """
 
     name: ClassVar[str]
@@ -60,7 +63,7 @@ class Tag:
     parents: ClassVar[tuple[str, ...]] = ()
     region_type: ClassVar[str | None] = None
     region_struct: ClassVar[type | None] = None
-    module: ClassVar[str | None] = None
+    module: ClassVar[Path | None] = None  # the ES module that shows it in the player
 
     def check(self, node: "ConfigNode", config: "LabelingConfig") -> Iterable[str]:
         """Yield a message for each problem with this node beyond its attribute types."""

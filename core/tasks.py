@@ -15,6 +15,7 @@ from .schema import Annotation, Region, Task, VideoRectangleValue, convert
 from .track import normalise_sequence
 
 _BYTE = re.compile(r"\(byte (\d+)\)")
+MAX_FRAMES = 10_000_000  # a day and a half at 60 fps; more is a mistake (and memory for nothing)
 
 
 @dataclass
@@ -146,9 +147,9 @@ class _Loader:
                 self.fail(Problem(f"{path}.value", "framesCount is missing; pass --frames-count"))
                 return
             value.framesCount = self.frames_count
-        elif value.framesCount < 1:
+        if not 1 <= value.framesCount <= MAX_FRAMES:
             self.fail(Problem(f"{path}.value.framesCount",
-                              f"framesCount {value.framesCount} must be at least 1"))
+                              f"framesCount {value.framesCount} is outside 1..{MAX_FRAMES}"))
             return
         past = [k.frame for k in keyframes if k.frame > value.framesCount]
         if past:

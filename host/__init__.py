@@ -6,15 +6,28 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers (PostgreSQL's integer)
+
+
+class _IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: an id past MAX_ID matches no route (404) instead of overflowing
+    the database driver (500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH..."""
+    """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH,
+    WORKERS (background job threads; 0 runs no jobs in this process)..."""
     config = dict(config or {})
     data = Path(config.get("DATA_DIR") or os.environ.get("TRACKLABEL_DATA", "tracklabel-data"))
     data.mkdir(parents=True, exist_ok=True)
     # the instance folder is the data folder (Flask cannot find one for a namespace package)
     app = Flask(__name__, instance_path=str(data.resolve()))
+    app.url_map.converters["int"] = _IdConverter
     app.config.update(
         DATA_DIR=str(data),
         MEDIA_ROOTS=[],
@@ -31,14 +44,17 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data)
 
-    from . import annotations, auth, db, errors, exports, projects, tasks, plugins
+    from . import annotations, auth, db, errors, exports, jobs, media, player, projects, streams, tasks, plugins
 
     plugins.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp):
+    media.init_app(app)
+    for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, streams.bp,
+                      player.bp):
         app.register_blueprint(blueprint)
+    jobs.init_app(app)  # last: it may start left-over jobs at once
     return app
 
 

@@ -23,10 +23,15 @@ from .validate import check_result, check_tasks
 bp = Blueprint("annotations", __name__)
 
 KINDS = ("annotation", "prediction")
+MAX_BOXES = 5_000_000  # per tracks request: frames asked for times regions
 
 
-def annotation_row(annotation_id: int) -> dict:
-    row = db.connection().execute(sa.select(db.annotations).where(db.annotations.c.id == annotation_id)).mappings().first()
+_META = [c for c in db.annotations.c if c.name != "result"]  # everything but the (large) result
+
+
+def annotation_row(annotation_id: int, with_result: bool = True) -> dict:
+    columns = list(db.annotations.c) if with_result else _META
+    row = db.connection().execute(sa.select(*columns).where(db.annotations.c.id == annotation_id)).mappings().first()
     if row is None:
         raise ApiError(404, "not_found", f"no annotation {annotation_id}")
     return dict(row)
@@ -39,8 +44,7 @@ def _public(row: dict) -> dict:
 
 
 def _with_etag(row: dict, status: int = 200) -> Response:
-    response = jsonify(_public(row))
-    response.status_code = status
+    response = Response(msgspec.json.encode(_public(row)), status=status, mimetype="application/json")
     response.set_etag(str(row["version"]))
     return response
 
@@ -97,7 +101,7 @@ def get_annotation(annotation_id: int):
 def update_annotation(annotation_id: int):
     """Replace the result; the version read (If-Match, or "version" in the body) must be the
     stored one, else 409 and nothing changes."""
-    row = annotation_row(annotation_id)
+    row = annotation_row(annotation_id, with_result=False)
     _may_write(row)
     body = json_body()
     expected = _expected_version(body)
@@ -105,17 +109,18 @@ def update_annotation(annotation_id: int):
     result, _ = check_result(body.pop("result", None), task["data"], config, frames)
     extra = {k: v for k, v in body.items() if k not in ("id", "version", "task", "author", "kind")}
     with db.write() as conn:
-        updated = conn.execute(
+        stored = conn.execute(
             db.annotations.update()
             .where(db.annotations.c.id == annotation_id, db.annotations.c.version == expected)
             .values(result=result, extra=extra or row["extra"], version=expected + 1,
-                    updated_at=sa.func.now())).rowcount
-    if not updated:
-        current = annotation_row(annotation_id)
+                    updated_at=sa.func.now())
+            .returning(*_META)).mappings().first()
+    if stored is None:
+        current = annotation_row(annotation_id, with_result=False)
         raise ApiError(409, "conflict", f"the annotation changed: version {current['version']} is "
                                         f"stored, this write was based on {expected}",
                        version=current["version"])
-    return _with_etag(annotation_row(annotation_id))
+    return _with_etag({**stored, "result": result})
 
 
 def _expected_version(body: dict) -> int:
@@ -124,15 +129,18 @@ def _expected_version(body: dict) -> int:
     if value is None:
         raise ApiError(428, "version_required", "send the version you edited (If-Match or \"version\")")
     try:
-        return int(value)
+        version = int(value)
     except (TypeError, ValueError):
         raise ApiError(400, "invalid", f"version {value!r} is not an integer", "$.version") from None
+    if not 1 <= version < 2**31:
+        raise ApiError(400, "invalid", f"version {version} is not a version this host gives", "$.version")
+    return version
 
 
 @bp.delete("/api/annotations/<int:annotation_id>")
 @require()
 def delete_annotation(annotation_id: int):
-    row = annotation_row(annotation_id)
+    row = annotation_row(annotation_id, with_result=False)
     _may_write(row)
     with db.write() as conn:
         conn.execute(db.annotations.delete().where(db.annotations.c.id == annotation_id))
@@ -158,22 +166,32 @@ def draft_tracks(task_id: int):
 
 def _tracks(result, task: dict, config, frames_count: int | None) -> Response:
     """{"regions": [{"id", "label", "frame": [...], "x": [...], ..., "keyframe": [...]}]}:
-    the visible boxes of each track between ?from= and ?to= (1-based, inclusive)."""
+    the visible boxes of each track between ?from= and ?to= (1-based, inclusive); with
+    ?hidden=1 every frame, and a "visible" list."""
     if not isinstance(result, list):
         raise ApiError(400, "invalid", "result must be a list of regions", "$.result")
     first, last = int_arg("from", 1), int_arg("to")
     wanted = request.args.get("region")
+    hidden = request.args.get("hidden") == "1"
     loaded = check_tasks({"data": task["data"], "annotations": [{"result": result}]}, config,
                          frames_count)
     job = ExportJob(loaded, registry(), config)
+    spans = [min(r.value.framesCount, last or r.value.framesCount) - max(first, 1) + 1
+             for *_, r in loaded.regions() if isinstance(r.value, VideoRectangleValue)]
+    if sum(max(span, 0) for span in spans) > MAX_BOXES:
+        raise ApiError(413, "too_large", f"more than {MAX_BOXES} boxes asked for: ask for fewer "
+                                         f"frames (?from=&to=) or one region (?region=)")
     regions = []
     for _, _, _, region in loaded.regions():
         if not isinstance(region.value, VideoRectangleValue) or (wanted and region.id != wanted):
             continue
         stop = min(region.value.framesCount, last or region.value.framesCount)
         boxes = job.interpolator_for(region).boxes(
-            Track.from_keyframes(region.value.sequence), np.arange(max(first, 1), stop + 1)).only_visible()
-        regions.append({
+            Track.from_keyframes(region.value.sequence), np.arange(max(first, 1), stop + 1))
+        shown = {"visible": boxes.visible.tolist()} if hidden else {}
+        if not hidden:
+            boxes = boxes.only_visible()
+        regions.append({**shown, 
             "id": region.id, "label": (region.value.labels or [None])[0],
             "frame": boxes.frame.tolist(), "x": boxes.x.tolist(), "y": boxes.y.tolist(),
             "width": boxes.width.tolist(), "height": boxes.height.tolist(),

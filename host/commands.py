@@ -39,6 +39,8 @@ def serve(data_dir, database, host, port, media_roots, threads, demo):
     """Run the host on waitress (for several processes, see the README's gunicorn line)."""
     from waitress import serve as waitress_serve
 
+    from tracklabel.host import jobs
+
     app = _app(data_dir, database, MEDIA_ROOTS=list(media_roots))
     if demo:
         from tracklabel.host.demo import prepare_demo
@@ -47,8 +49,11 @@ def serve(data_dir, database, host, port, media_roots, threads, demo):
             code = prepare_demo()
         click.echo(f"demo: open http://{host}:{port}/login/{code} (a one-time login link)")
     click.echo(f"serving {data_dir} on http://{host}:{port}")
-    waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
-                   ident="tracklabel")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads,
+                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"], ident="tracklabel")
+    finally:
+        jobs.shutdown(app)  # unfinished jobs stay queued for the next start
 
 
 @click.group()
@@ -68,7 +73,7 @@ def user_add(name, role, password, data_dir, database):
     from tracklabel.host import db
     from tracklabel.host.auth import add_user
 
-    app = _app(data_dir, database)
+    app = _app(data_dir, database, WORKERS=0)  # a running server owns the jobs
     with app.app_context(), db.engine().begin() as conn:
         if conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).first():
             raise click.UsageError(f"user {name!r} exists")

@@ -43,5 +43,7 @@ def _plugin_error(exc: PluginError):
 
 
 def _http_error(exc: HTTPException):
+    """Werkzeug's errors as JSON, keeping their headers (Allow on 405, Content-Range on 416)."""
     code = (exc.name or "error").lower().replace(" ", "_")
-    return jsonify(_body(code, exc.description or exc.name)), exc.code
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return jsonify(_body(code, exc.description or exc.name)), exc.code, headers

@@ -14,6 +14,7 @@ from .plugins import registry
 from .requests import json_body
 
 bp = Blueprint("projects", __name__)
+TITLE_LIMIT = 500
 
 
 def project_row(project_id: int) -> dict:
@@ -37,6 +38,8 @@ def _checked(body: dict, partial: bool) -> dict:
     if "title" in body or not partial:
         if not isinstance(body.get("title"), str) or not body["title"].strip():
             raise ApiError(400, "invalid", "title must be a non-empty string", "$.title")
+        if len(body["title"]) > TITLE_LIMIT:
+            raise ApiError(400, "invalid", f"title is over {TITLE_LIMIT} characters", "$.title")
         values["title"] = body["title"].strip()
     if "label_config" in body or not partial:
         if not isinstance(body.get("label_config"), str):

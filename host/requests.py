@@ -22,6 +22,8 @@ def json_body(expected: type = dict) -> Any:
         body = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise ApiError(400, "malformed_json", f"malformed JSON: {exc}", "$") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "the JSON is nested too deeply", "$") from None
     if not isinstance(body, expected):
         kinds = {dict: "object", list: "array"}
         wanted = " or ".join(kinds[k] for k in (expected if isinstance(expected, tuple) else (expected,)))

@@ -1,15 +1,20 @@
-"""Tasks: imported from Label Studio JSON (tasks or a whole export), listed, read, deleted."""
+"""Tasks: imported from Label Studio JSON (tasks or a whole export) or from video files,
+listed, read, deleted."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from tracklabel.core.schema import to_builtins
 
 from . import db
 from .auth import require
 from .errors import ApiError
+from .imports import check_video, in_media_roots, save_uploads, task_video
+from .media import attach_video, video_tag
 from .projects import project_config, project_row
 from .requests import json_body
 from .validate import check_tasks
@@ -45,11 +50,23 @@ def insert_annotation(conn, task_id: int, kind: str, result: list, extra: dict, 
 @bp.post("/api/projects/<int:project_id>/tasks")
 @require("admin")
 def import_tasks(project_id: int):
-    """Label Studio tasks: one task, a list, or Label Studio's own JSON export."""
+    """Label Studio tasks (one, a list, or Label Studio's JSON export), or one task per video:
+    uploaded as multipart/form-data (field `file`), or `{"path": ...}` under a media root."""
     config = project_config(project_row(project_id))
+    if request.mimetype == "multipart/form-data":
+        field = _video_field(config)
+        return _video_tasks(project_id, field, [(p.name, p) for p in save_uploads()])
     raw = json_body(expected=(dict, list))
+    if isinstance(raw, dict) and set(raw) == {"path"}:
+        field = _video_field(config)
+        if not isinstance(raw["path"], str):
+            raise ApiError(400, "invalid", "path must be a string", "$.path")
+        path = in_media_roots(raw["path"])
+        check_video(path, raw["path"])
+        return _video_tasks(project_id, field, [(raw["path"], path)])
     loaded = check_tasks(raw, config)
-    created = []
+    tag = video_tag(config)
+    created, videos = [], []
     with db.write() as conn:
         for task in loaded.tasks:
             plain = to_builtins(task)
@@ -61,8 +78,29 @@ def import_tasks(project_id: int):
                     rest = {k: v for k, v in annotation.items() if k not in ("id", "result")}
                     insert_annotation(conn, task_id, kind, annotation.get("result", []), rest, None)
             created.append(task_id)
+            path = task_video(plain["data"].get(tag.attrs["value"][1:])) if tag is not None else None
+            if path is not None:
+                videos.append((task_id, path))
+    jobs = [attach_video(task_id, path) for task_id, path in videos]
     warnings = [{"path": w.where.removeprefix("body: "), "message": w.message} for w in loaded.warnings]
-    return jsonify({"tasks": created, "warnings": warnings}), 201
+    return jsonify({"tasks": created, "warnings": warnings, "jobs": jobs}), 201
+
+
+def _video_field(config) -> str:
+    """The task data field the config's <Video> shows (400 when it has none)."""
+    tag = video_tag(config)
+    if tag is None:
+        raise ApiError(400, "invalid", "the project's labeling config has no <Video> tag to show a video")
+    return tag.attrs["value"][1:]
+
+
+def _video_tasks(project_id: int, field: str, videos: list[tuple[str, Path]]):
+    """One task per (value of the video field, file), each with its index job queued."""
+    with db.write() as conn:
+        created = [conn.execute(db.tasks.insert().values(project_id=project_id, data={field: name}, extra={}))
+                   .inserted_primary_key[0] for name, _ in videos]
+    jobs = [attach_video(task_id, path) for task_id, (_, path) in zip(created, videos)]
+    return jsonify({"tasks": created, "warnings": [], "jobs": jobs}), 201
 
 
 @bp.get("/api/projects/<int:project_id>/tasks")

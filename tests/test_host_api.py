@@ -192,3 +192,16 @@ def test_huge_body_is_refused(app, admin, project):
     response = admin.post(f"/api/projects/{project}/tasks", data=b"[" + b" " * 2000 + b"]",
                           content_type="application/json")
     assert response.status_code == 413
+
+
+def test_limits_are_400_or_413_not_500(admin, annotator, project, task):
+    aid = annotator.post(f"/api/tasks/{task}/annotations", json={"result": [region()]}).json["id"]
+    response = annotator.put(f"/api/annotations/{aid}", json={"result": [], "version": 10**30})
+    assert response.status_code == 400 and response.json["path"] == "$.version"
+    response = admin.patch(f"/api/projects/{project}", json={"title": "t" * 501})
+    assert response.status_code == 400 and response.json["path"] == "$.title"
+    huge = region(frames=10_000_000, keys=[{"frame": 1, "x": 1, "y": 1, "width": 1, "height": 1}])
+    response = annotator.post(f"/api/tasks/{task}/tracks", json={"result": [huge]})
+    assert response.status_code == 413 and "?from=&to=" in response.json["message"]
+    response = annotator.post(f"/api/tasks/{task}/tracks?from=1&to=100", json={"result": [huge]})
+    assert response.status_code == 200 and len(response.json["regions"][0]["frame"]) == 100

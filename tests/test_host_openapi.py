@@ -12,7 +12,7 @@ def documented() -> set[tuple[str, str]]:
     """(method, path) pairs of the file, read without a YAML library."""
     pairs, path = set(), None
     for line in OPENAPI.read_text().splitlines():
-        match = re.match(r"^  (/\S+):$", line)
+        match = re.match(r"^  (/\S*):$", line)
         if match:
             path = match.group(1)
         match = re.match(r"^    (get|post|put|patch|delete):", line)
@@ -28,7 +28,9 @@ def routes(app):
         if rule.endpoint == "static":
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        pairs |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+        choices = re.search(r"<any\(([^)]*)\):\w+>", path)  # <any(jpg, png):ext>: one path each
+        paths = [path.replace(choices.group(0), c.strip()) for c in choices.group(1).split(",")] if choices else [path]
+        pairs |= {(method, p) for p in paths for method in rule.methods - {"HEAD", "OPTIONS"}}
     return pairs
 
 

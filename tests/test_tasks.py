@@ -131,6 +131,12 @@ def test_missing_frames_count_needs_the_flag(registry):
     assert loaded.tasks[0].annotations[0].result[0].value.framesCount == 30
 
 
+@pytest.mark.parametrize("count", [0, -1, 10_000_001])
+def test_frames_count_must_be_sane(registry, count):
+    assert problems(registry, task_with([key(1)], framesCount=count)) == [
+        f"t.json: $.annotations[0].result[0].value.framesCount: framesCount {count} is outside 1..10000000"]
+
+
 def test_empty_sequence_is_kept_with_a_warning(registry):
     loaded = load_tasks(task_with([]), registry, source="t.json")
     assert sequence_of(loaded) == []

@@ -1,7 +1,11 @@
 """<Labels> and <Label>: the label choices attached to regions."""
 
+from pathlib import Path
+
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.tags import Attr, Tag
+
+MODULE = Path(__file__).with_suffix(".js")
 
 _LOOK = {
     "opacity": Attr(float),
@@ -16,6 +20,7 @@ class Labels(Tag):
 
     name = "Labels"
     kind = "control"
+    module = MODULE
     attributes = {
         "name": Attr(str, required=True),
         "toName": Attr(str, required=True),
@@ -39,6 +44,7 @@ class Label(Tag):
 
     name = "Label"
     kind = "option"
+    module = MODULE
     parents = ("Labels",)
     attributes = {
         "value": Attr(str, required=True),

@@ -1,7 +1,11 @@
 """<View> and <Header>: layout tags that hold others and show text."""
 
+from pathlib import Path
+
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.tags import Attr, Tag
+
+MODULE = Path(__file__).with_suffix(".js")
 
 _VISIBILITY = {
     "visibleWhen": Attr(str),
@@ -16,6 +20,7 @@ class View(Tag):
 
     name = "View"
     kind = "layout"
+    module = MODULE
     attributes = {"style": Attr(str), "className": Attr(str), "idAttr": Attr(str), **_VISIBILITY}
 
 
@@ -24,6 +29,7 @@ class Header(Tag):
 
     name = "Header"
     kind = "layout"
+    module = MODULE
     attributes = {
         "value": Attr(str),
         "size": Attr(int, 4),

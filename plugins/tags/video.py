@@ -1,7 +1,11 @@
 """<Video>: the object tag that shows a video from a task field."""
 
+from pathlib import Path
+
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.tags import Attr, Tag
+
+MODULE = Path(__file__).with_suffix(".js")
 
 
 class Video(Tag):
@@ -10,6 +14,7 @@ class Video(Tag):
 
     name = "Video"
     kind = "object"
+    module = MODULE
     attributes = {
         "name": Attr(str, required=True),
         "value": Attr(str, required=True),

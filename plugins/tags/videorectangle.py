@@ -1,8 +1,12 @@
 """<VideoRectangle>: tracked boxes on a video, with our `interpolation` attribute."""
 
+from pathlib import Path
+
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.schema import VideoRectangleValue
 from tracklabel.core.tags import Attr, Tag
+
+MODULE = Path(__file__).with_suffix(".js")
 
 
 class VideoRectangle(Tag):
@@ -10,6 +14,7 @@ class VideoRectangle(Tag):
 
     name = "VideoRectangle"
     kind = "control"
+    module = MODULE
     attributes = {
         "name": Attr(str, required=True),
         "toName": Attr(str, required=True),

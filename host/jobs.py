@@ -1,0 +1,172 @@
+"""Background jobs (indexing, proxies) on a bounded thread pool, each a row in the jobs table.
+
+A job is queued, then running, then done or failed; its progress (0..1) is written as it runs.
+On start, jobs a previous process left queued or running are queued again (or failed when no
+runner knows their kind), so none stays "running" forever. Shutting the pool down sends a
+running job back to the queue at its next progress report.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify
+
+from tracklabel.core.errors import InputError
+
+from . import db
+from .auth import require
+from .errors import ApiError
+
+Progress = Callable[[float], None]
+Runner = Callable[[int, Progress], None]  # (task id, progress) -> None; raises to fail
+
+RUNNERS: dict[str, Runner] = {}
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes
+
+bp = Blueprint("jobs", __name__)
+
+
+def runner(kind: str):
+    """Register the function that runs jobs of `kind`."""
+    def register(function: Runner) -> Runner:
+        RUNNERS[kind] = function
+        return function
+    return register
+
+
+class Interrupted(Exception):
+    """The pool is shutting down: the running job goes back to the queue."""
+
+
+class Pool:
+    """The app's workers: WORKERS threads, made on first use."""
+
+    def __init__(self, app):
+        self.app = app
+        self.executor = ThreadPoolExecutor(app.config["WORKERS"], thread_name_prefix="tracklabel-job")
+        self.stopping = threading.Event()
+
+    def submit(self, job_id: int) -> None:
+        try:
+            self.executor.submit(self._run, job_id)
+        except RuntimeError:  # shut down meanwhile: the job stays queued for the next start
+            pass
+
+    def shutdown(self) -> None:
+        """Stop taking jobs, interrupt the running ones, and wait for the threads to end."""
+        self.stopping.set()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def resume(self) -> None:
+        """Queue again what a previous process left queued or running; fail unknown kinds."""
+        with db.engine().begin() as conn:
+            rows = conn.execute(sa.select(db.jobs.c.id, db.jobs.c.kind, db.jobs.c.state)
+                                .where(db.jobs.c.state.in_(("queued", "running")))
+                                .order_by(db.jobs.c.id)).all()
+            for job_id, kind, state in rows:
+                if kind not in RUNNERS:
+                    _set(conn, job_id, state="failed",
+                         message=f"the host stopped before this {kind!r} job ran, and no runner knows it")
+                elif state == "running":
+                    _set(conn, job_id, state="queued", progress=0.0,
+                         message="re-queued: the host stopped while it was running")
+        for job_id, kind, _ in rows:
+            if kind in RUNNERS:
+                self.submit(job_id)
+
+    def _run(self, job_id: int) -> None:
+        with self.app.app_context():
+            with db.engine().begin() as conn:
+                claimed = conn.execute(db.jobs.update().where(db.jobs.c.id == job_id, db.jobs.c.state == "queued")
+                                       .values(state="running", progress=0.0, updated_at=sa.func.now())).rowcount
+                row = conn.execute(sa.select(db.jobs.c.kind, db.jobs.c.task_id)
+                                   .where(db.jobs.c.id == job_id)).first()
+            if not claimed or row is None:
+                return
+            try:
+                RUNNERS[row.kind](row.task_id, self._progress(job_id))
+            except Interrupted:
+                end = {"state": "queued", "message": "interrupted by a shutdown; it runs again at the next start"}
+            except InputError as exc:
+                end = {"state": "failed", "message": str(exc)}
+            except Exception as exc:  # a job's failure is reported on the job, not raised
+                current_app.logger.exception("job %s (%s) failed", job_id, row.kind)
+                end = {"state": "failed", "message": f"{type(exc).__name__}: {exc}"}
+            else:
+                end = {"state": "done", "progress": 1.0, "message": ""}
+            with db.engine().begin() as conn:
+                _set(conn, job_id, **end)
+
+    def _progress(self, job_id: int) -> Progress:
+        last = [time.monotonic()]
+
+        def report(fraction: float) -> None:
+            if self.stopping.is_set():
+                raise Interrupted
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_INTERVAL:
+                last[0] = now
+                with db.engine().begin() as conn:
+                    _set(conn, job_id, progress=round(min(max(fraction, 0.0), 1.0), 4))
+        return report
+
+
+def _set(conn: sa.Connection, job_id: int, **values) -> None:
+    conn.execute(db.jobs.update().where(db.jobs.c.id == job_id).values(**values, updated_at=sa.func.now()))
+
+
+def init_app(app) -> None:
+    """Start the pool and resume left-over jobs; WORKERS=0 runs no jobs here (they stay queued)."""
+    if app.config["WORKERS"] > 0:
+        pool = app.extensions["tracklabel.jobs"] = Pool(app)
+        with app.app_context():
+            pool.resume()
+
+
+def shutdown(app) -> None:
+    """Stop the app's pool (unfinished jobs stay queued for the next start)."""
+    pool = app.extensions.pop("tracklabel.jobs", None)
+    if pool is not None:
+        pool.shutdown()
+
+
+def enqueue(kind: str, task_id: int) -> int:
+    """Queue a job of `kind` for the task; returns the job's id."""
+    if kind not in RUNNERS:
+        raise ValueError(f"no runner for jobs of kind {kind!r}")
+    with db.engine().begin() as conn:
+        job_id = conn.execute(db.jobs.insert().values(kind=kind, task_id=task_id, state="queued")
+                              ).inserted_primary_key[0]
+    pool = current_app.extensions.get("tracklabel.jobs")
+    if pool is not None:
+        pool.submit(job_id)
+    return job_id
+
+
+def public(row) -> dict:
+    return {"id": row.id, "kind": row.kind, "task": row.task_id, "state": row.state,
+            "progress": row.progress, "message": row.message,
+            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+
+
+@bp.get("/api/jobs/<int:job_id>")
+@require()
+def get_job(job_id: int):
+    row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
+    if row is None:
+        raise ApiError(404, "not_found", f"no job {job_id}")
+    return jsonify(public(row))
+
+
+@bp.get("/api/tasks/<int:task_id>/jobs")
+@require()
+def task_jobs(task_id: int):
+    if db.connection().execute(sa.select(db.tasks.c.id).where(db.tasks.c.id == task_id)).first() is None:
+        raise ApiError(404, "not_found", f"no task {task_id}")
+    rows = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.task_id == task_id).order_by(db.jobs.c.id))
+    return jsonify([public(r) for r in rows])

@@ -1,0 +1,43 @@
+"""The player's pages, the interface a project's config describes, and the tags' modules."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, send_file
+
+from .auth import require
+from .errors import ApiError
+from .plugins import registry
+from .projects import project_config, project_row
+
+bp = Blueprint("player", __name__)
+
+
+@bp.get("/")
+@bp.get("/tasks/<int:task_id>")
+def page(task_id: int | None = None):
+    """The player (it signs in, then opens the task or lists projects)."""
+    return current_app.send_static_file("player/index.html")
+
+
+@bp.get("/api/projects/<int:project_id>/interface")
+@require()
+def interface(project_id: int):
+    """The config as the player builds it: a tree of tags, each with its module's URL."""
+    config = project_config(project_row(project_id))
+    return jsonify({"root": _node(config.root)})
+
+
+def _node(node) -> dict:
+    return {"tag": node.tag.name, "name": node.name, "attrs": node.attrs, "text": node.text,
+            "to_names": node.to_names,
+            "module": f"/api/tags/{node.tag.name.lower()}.js" if node.tag.module else None,
+            "children": [_node(child) for child in node.children]}
+
+
+@bp.get("/api/tags/<name>.js")
+def tag_module(name: str):
+    """A tag's ES module, from the plugin that registered the tag."""
+    tag = registry().tag(name)
+    if tag is None or tag.module is None or not tag.module.is_file():
+        raise ApiError(404, "not_found", f"no player module for tag {name!r}")
+    return send_file(tag.module, mimetype="text/javascript", max_age=0)

@@ -1,0 +1,132 @@
+"""`tracklabel serve` as a real process on 127.0.0.1, and a keep-alive JSON client for it.
+Used by tests/test_host_server.py and bench/host.py."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CLI = [sys.executable, "-c", "from tracklabel.core.cli import main; main()"]
+SEED_CONFIG = """<View>
+   <Video name="video" value="$video" framerate="25.0"/>
+   <VideoRectangle name="box" toName="video" />
+   <Labels name="videoLabels" toName="video" allowEmpty="true">
+     <Label value="Man" background="blue"/>
+     <Label value="Woman" background="red"/>
+     <Label value="Other" background="green"/>
+   </Labels>
+</View>"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def add_user(data: Path, name: str = "admin", role: str = "admin") -> str:
+    """`tracklabel user add`: the new user's API token."""
+    out = subprocess.run([*CLI, "user", "add", name, "--role", role, "--data", str(data)],
+                         check=True, capture_output=True, text=True, timeout=120)
+    return out.stdout.strip().splitlines()[-1]
+
+
+class Server:
+    """`tracklabel serve --data DATA` on a free loopback port, started and ready (or an error
+    with its log); `kill()` sends SIGKILL, `stop()` a polite SIGTERM first."""
+
+    def __init__(self, data: Path, threads: int = 8, timeout: float = 60.0):
+        self.data, self.port = Path(data), free_port()
+        self.log = open(self.data.parent / f"server-{self.port}.log", "w+b")
+        self.process = subprocess.Popen(
+            [*CLI, "serve", "--data", str(self.data), "--host", "127.0.0.1", "--port", str(self.port),
+             "--threads", str(threads)], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"tracklabel serve did not start:\n{self.output()}")
+            time.sleep(0.05)
+
+    def _answers(self) -> bool:
+        try:
+            status, _, _ = Client(self.port, timeout=2).request("GET", "/api/auth/me")
+            return status == 401
+        except OSError:
+            return False
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection; `request` returns (status, headers, JSON or None)."""
+
+    def __init__(self, port: int, token: str | None = None, timeout: float = 30.0):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        self.headers = {"Authorization": f"Token {token}"} if token else {}
+
+    def request(self, method: str, url: str, body=None, headers: dict | None = None, raw: bytes | None = None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        sent = {**self.headers, **(headers or {})}
+        if data is not None:
+            sent.setdefault("Content-Type", "application/json")
+        try:
+            self.connection.request(method, url, body=data, headers=sent)
+            response = self.connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()  # the next request opens a new connection
+            raise
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+        kind = response.getheader("Content-Type", "")
+        return response.status, response.headers, json.loads(payload) if payload and "json" in kind else None
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def setup_project(port: int, token: str, tasks: int = 1) -> list[int]:
+    """A project with the seed's config and `tasks` video tasks: their ids."""
+    client = Client(port, token)
+    status, _, project = client.request("POST", "/api/projects", {"title": "Street", "label_config": SEED_CONFIG})
+    assert status == 201, project
+    status, _, created = client.request("POST", f"/api/projects/{project['id']}/tasks",
+                                        [{"data": {"video": f"clip{i}.mp4"}} for i in range(tasks)])
+    assert status == 201, created
+    client.close()
+    return created["tasks"]
+
+
+def region(rid: str, keyframes: int = 3, frames: int = 500, shift: float = 0.0, label: str = "Man") -> dict:
+    """A Label Studio videorectangle region with `keyframes` keyframes, as the player saves it."""
+    step = max(1, (frames - 1) // max(1, keyframes - 1))
+    sequence = [{"frame": 1 + i * step, "x": round(5 + i * 0.5 + shift, 4), "y": round(10 + i * 0.25, 4),
+                 "width": 12.5, "height": 20.0, "rotation": 0.0, "enabled": True,
+                 "time": round(i * step / 25, 4)} for i in range(keyframes)]
+    sequence[-1]["enabled"] = False
+    return {"id": rid, "type": "videorectangle", "from_name": "box", "to_name": "video", "origin": "manual",
+            "value": {"labels": [label], "framesCount": frames, "duration": frames / 25, "sequence": sequence}}

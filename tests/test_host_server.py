@@ -1,0 +1,142 @@
+"""The host as a real `tracklabel serve` process on a real SQLite file: racing versioned writes,
+a request body of many megabytes, and SIGKILL in the middle of concurrent saves."""
+
+import http.client
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from server_process import Client, Server, add_user, region, setup_project
+
+THREADS = 8
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    data = tmp_path_factory.mktemp("served") / "data"
+    token = add_user(data)
+    server = Server(data)
+    try:
+        (task,) = setup_project(server.port, token)
+        yield server, token, task
+    finally:
+        server.stop()
+
+
+def test_racing_puts_on_one_version_have_exactly_one_winner(served):
+    server, token, task = served
+    clients = [Client(server.port, token) for _ in range(THREADS)]
+    status, _, created = clients[0].request("POST", f"/api/tasks/{task}/annotations", {"result": [region("r0")]})
+    assert status == 201
+    url, version = f"/api/annotations/{created['id']}", created["version"]
+    for _ in range(3):
+        barrier, answers = threading.Barrier(THREADS), [None] * THREADS
+
+        def put(i):
+            barrier.wait(timeout=30)
+            answers[i] = clients[i].request("PUT", url, {"result": [region("r0", shift=i)]},
+                                            headers={"If-Match": f'"{version}"'})
+
+        threads = [threading.Thread(target=put, args=(i,)) for i in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        statuses = [a[0] for a in answers]
+        assert sorted(statuses) == [200] + [409] * (THREADS - 1), statuses
+        winner = statuses.index(200)
+        assert all(a[2]["version"] == version + 1 for a in answers if a[0] == 409)
+        status, headers, stored = clients[0].request("GET", url)
+        assert stored["version"] == version + 1 and headers["ETag"] == f'"{version + 1}"'
+        assert stored["result"] == [region("r0", shift=winner)] == answers[winner][2]["result"]
+        version += 1
+    for client in clients:
+        client.close()
+
+
+def test_a_body_of_many_megabytes_is_refused_and_the_server_goes_on(served):
+    server, token, task = served
+    client = Client(server.port, token, timeout=120)
+    huge = b'{"result": [' + b" " * (65 * 1024**2) + b"]}"  # over MAX_JSON_BYTES (64 MiB)
+    status, _, body = client.request("POST", f"/api/tasks/{task}/annotations", raw=huge)
+    assert status == 413 and body["error"] == "too_large"
+    client.close()
+    client = Client(server.port, token)
+    assert client.request("GET", f"/api/tasks/{task}")[0] == 200
+    assert client.request("POST", f"/api/tasks/{task}/annotations", raw=b"[" * 100_000)[0] == 400
+    client.close()
+
+
+def test_sigkill_during_concurrent_saves_loses_no_acknowledged_write(tmp_path):
+    """Clients create annotations and update them with their versions; the server is killed
+    mid-way. After a restart every acknowledged write is stored exactly; a write in flight at
+    the kill is either wholly there or not at all."""
+    data = tmp_path / "data"
+    token = add_user(data)
+    server = Server(data)
+    try:
+        (task,) = setup_project(server.port, token)
+        acked, in_flight, failures = {}, {}, []  # annotation id -> (version, result)
+        lock, cut = threading.Lock(), []
+        deadline = time.monotonic() + 60
+
+        def save(n):
+            client, mine = Client(server.port, token, timeout=20), []
+            for i in range(2000):
+                if time.monotonic() > deadline:
+                    return
+                result = [region(f"c{n}-r{k}", keyframes=10, shift=i) for k in range(5)]
+                if not mine or i % 4 == 0:
+                    method, url, headers, aid = "POST", f"/api/tasks/{task}/annotations", {}, None
+                else:
+                    aid = mine[i % len(mine)]
+                    version = acked[aid][0]
+                    method, url, headers = "PUT", f"/api/annotations/{aid}", {"If-Match": f'"{version}"'}
+                    with lock:
+                        in_flight[aid] = (version + 1, result)
+                try:
+                    status, _, body = client.request(method, url, {"result": result}, headers)
+                except (OSError, http.client.HTTPException):
+                    with lock:
+                        cut.append(n)  # the server is gone: stop
+                    return
+                if status not in (200, 201) or body["result"] != result:
+                    failures.append((method, url, status, body))
+                    return
+                with lock:
+                    acked[body["id"]] = (body["version"], result)
+                    in_flight.pop(body["id"], None)
+                if aid is None:
+                    mine.append(body["id"])
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        while len(acked) < 40 and time.monotonic() < deadline - 30 and not failures:
+            time.sleep(0.05)
+        time.sleep(0.5)  # some updates too
+        server.kill()
+        server.stop()
+        for t in threads:
+            t.join(timeout=60)
+        assert not failures, failures
+        assert len(acked) >= 40 and cut, "the kill should land in the middle of the saves"
+
+        server = Server(data)
+        client = Client(server.port, token)
+        updated = 0
+        for aid, (version, result) in sorted(acked.items()):
+            status, _, stored = client.request("GET", f"/api/annotations/{aid}")
+            assert status == 200
+            got = (stored["version"], stored["result"])
+            assert got == (version, result) or got == in_flight.get(aid), f"annotation {aid}"
+            updated += version > 1
+        assert updated > 0
+        client.close()
+        with sqlite3.connect(data / "tracklabel.db") as db:
+            assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        server.stop()

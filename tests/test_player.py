@@ -1,0 +1,311 @@
+"""The player in real Chromium against a real `tracklabel serve`: drawing, moving and the
+interpolated box, lifespans, hotkeys, saving with conflicts, drafts, and frame accuracy on
+stamped videos (every frame shows its own index)."""
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import video_factory
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--mute-audio"]
+PASSWORD = "player-test-password"
+READ_STAMP = """() => {
+  const video = document.querySelector('.stage video');
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+  const g = canvas.getContext('2d');
+  g.drawImage(video, 0, 0);
+  const {data, width, height} = g.getImageData(0, 0, canvas.width, canvas.height);
+  const bits = 16, block = Math.floor(width / bits);
+  let value = 0;
+  for (let b = 0; b < bits; b++) {
+    let sum = 0, n = 0;
+    for (let y = Math.floor(height / 4) + 2; y < Math.floor(3 * height / 4) - 2; y++)
+      for (let x = b * block + 2; x < (b + 1) * block - 2; x++) {
+        const i = (y * width + x) * 4; sum += (data[i] + data[i + 1] + data[i + 2]) / 3; n++;
+      }
+    value = value * 2 + (sum / n > 128 ? 1 : 0);
+  }
+  return value;
+}"""
+CONFIG = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoRectangle name="box" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Man" background="blue" hotkey="1"/><Label value="Woman" background="red"/></Labels>
+</View>"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        message = f"no Chromium at {CHROMIUM}: browser tests need Debian's chromium package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`tracklabel serve` on a temporary data folder, with an admin and a token."""
+
+    def __init__(self, root: Path):
+        self.data, self.media = root / "data", root / "media"
+        self.media.mkdir(parents=True)
+        exe = [str(Path(sys.executable).parent / "tracklabel")]
+        self.token = subprocess.run(exe + ["user", "add", "admin", "--role", "admin", "--password", PASSWORD,
+                                           "--data", str(self.data)],
+                                    capture_output=True, text=True, check=True).stdout.strip()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(exe + ["serve", "--data", str(self.data), "--port", str(self.port),
+                                               "--media-root", str(self.media)],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.process.kill()
+        raise RuntimeError(f"tracklabel serve did not start: {self.process.stdout.read().decode()}")
+
+    def call(self, method, path, body=None):
+        request = urllib.request.Request(self.url + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Authorization": f"Token {self.token}",
+                                                  "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+            return json.loads(text) if text else None
+
+    def video_task(self, project: int, name: str) -> int:
+        (task,) = self.call("POST", f"/api/projects/{project}/tasks", {"path": str(self.media / name)})["tasks"]
+        deadline = time.monotonic() + 60
+        while not (self.call("GET", f"/api/tasks/{task}")["media"] or {}).get("frames"):
+            assert time.monotonic() < deadline, "the video was not indexed in time"
+            time.sleep(0.2)
+        return task
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = Server(tmp_path_factory.mktemp("player"))
+    video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240),
+                         options={"g": "30", "bf": "2"})
+    video_factory.encode(server.media / "stamped.webm", frames=90, size=(320, 240), codec="libvpx-vp9",
+                         options={"g": "30"})
+    project = server.call("POST", "/api/projects", {"title": "Player", "label_config": CONFIG})["id"]
+    server.tasks = {name: server.video_task(project, name) for name in ("stamped.mp4", "stamped.webm")}
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(chromium, server, request, tmp_path):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server.url + "/")
+    page.fill("input[name=name]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.login button")
+    page.wait_for_selector("section h2")
+    yield page
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        folder = Path(os.environ.get("TRACKLABEL_ARTIFACTS", "test-artifacts"))
+        folder.mkdir(exist_ok=True)
+        page.screenshot(path=str(folder / f"{request.node.name}.png"))
+    context.close()
+    assert not errors, errors
+
+
+def open_task(page, server, task: int):
+    page.goto(f"{server.url}/tasks/{task}")
+    page.wait_for_function("window.tracklabel && window.tracklabel.framesCount > 0 && tracklabel.frame === 1",
+                           timeout=30000)
+
+
+def draw(page, x0, y0, x1, y1):
+    box = page.locator(".stage .overlay").bounding_box()
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    page.mouse.move(box["x"] + x1, box["y"] + y1, steps=6)
+    page.mouse.up()
+
+
+def go(page, frame: int) -> int:
+    return page.evaluate(f"tracklabel.seek({frame})")
+
+
+def wait_regions(page, count: int):
+    page.wait_for_function(f"tracklabel.regions().length === {count}")
+
+
+def fresh_task(server) -> int:
+    project = server.call("POST", "/api/projects", {"title": "Fresh", "label_config": CONFIG})["id"]
+    return server.video_task(project, "stamped.mp4")
+
+
+def test_draw_move_save_and_the_interpolated_box(page, server):
+    task = fresh_task(server)
+    open_task(page, server, task)
+    page.click("button[data-label=Man]")
+    draw(page, 300, 200, 400, 300)
+    wait_regions(page, 1)
+    page.fill(".frame-input", "30")
+    page.press(".frame-input", "Enter")
+    page.wait_for_function("tracklabel.frame === 30")
+    region = page.evaluate("tracklabel.regions()[0]")
+    before = page.evaluate(f"tracklabel.boxAt('{region['id']}', 30)")
+    draw(page, 350, 250, 450, 290)  # drag the box by (100, 40) px
+    page.wait_for_function(f"tracklabel.regions()[0].value.sequence.length === 2")
+    page.click("button[data-action=save]")
+    page.wait_for_selector(".status:has-text('Saved')")
+    (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
+    (saved,) = annotation["result"]
+    first, moved = saved["value"]["sequence"]
+    assert (first["frame"], moved["frame"]) == (1, 30) and saved["value"]["labels"] == ["Man"]
+    assert moved["x"] > first["x"] and moved["y"] > first["y"] and moved["x"] == pytest.approx(before["x"] + (moved["x"] - before["x"]))
+    tracks = server.call("GET", f"/api/annotations/{annotation['id']}/tracks?from=15&to=15")
+    (track,) = tracks["regions"]
+    ratio = 14 / 29
+    assert track["x"][0] == pytest.approx(first["x"] + (moved["x"] - first["x"]) * ratio)
+    go(page, 15)
+    on_screen = page.evaluate(f"tracklabel.boxAt('{region['id']}', 15)")
+    assert on_screen["x"] == track["x"][0] and on_screen["y"] == track["y"][0]
+    assert on_screen["keyframe"] is False
+
+
+def test_cut_the_lifespan_and_the_box_vanishes(page, server):
+    open_task(page, server, fresh_task(server))
+    draw(page, 100, 100, 200, 200)
+    wait_regions(page, 1)
+    rid = page.evaluate("tracklabel.regions()[0].id")
+    go(page, 40)
+    draw(page, 150, 150, 180, 160)  # move: a second keyframe at 40
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 2")
+    go(page, 20)
+    assert page.evaluate(f"tracklabel.boxAt('{rid}', 20)") is not None
+    page.click("button[data-action=toggle-interpolation]")
+    page.wait_for_function(f"tracklabel.boxAt('{rid}', 20) === null")
+    assert page.evaluate(f"tracklabel.boxAt('{rid}', 1)") is not None  # the keyframe itself stays
+    assert page.evaluate(f"tracklabel.boxAt('{rid}', 40)") is not None  # and the next one starts again
+    page.click("button[data-action=toggle-interpolation]")
+    page.wait_for_function(f"tracklabel.boxAt('{rid}', 20) !== null")
+
+
+def test_hotkeys_step_and_hop(page, server):
+    open_task(page, server, server.tasks["stamped.mp4"])
+    page.locator(".stage .overlay").hover()
+    for _ in range(3):
+        page.keyboard.press("Alt+ArrowRight")
+    page.wait_for_function("tracklabel.frame === 4")
+    page.keyboard.press("Shift+Alt+ArrowRight")
+    page.wait_for_function("tracklabel.frame === 14")
+    page.keyboard.press("Alt+ArrowLeft")
+    page.wait_for_function("tracklabel.frame === 13")
+    assert page.input_value(".frame-input") == "13"
+
+
+@pytest.mark.parametrize("name", ["stamped.mp4", "stamped.webm"])
+def test_the_frame_shown_is_the_frame_the_readout_names(page, server, name):
+    open_task(page, server, server.tasks[name])
+    rng = random.Random(7)
+
+    def check():
+        frame = page.evaluate("tracklabel.frame")
+        assert page.input_value(".frame-input") == str(frame)
+        assert page.evaluate(READ_STAMP) == frame - 1, f"readout says {frame}"
+
+    check()
+    for _ in range(25):
+        go(page, rng.randint(1, 90))
+        check()
+    for delta in (1, 1, -1, 10, -10, 1):
+        page.keyboard.press({1: "Alt+ArrowRight", -1: "Alt+ArrowLeft", 10: "Shift+Alt+ArrowRight",
+                             -10: "Shift+Alt+ArrowLeft"}[delta])
+        page.wait_for_timeout(300)
+        check()
+    go(page, 1)
+    draw(page, 200, 100, 260, 160)
+    wait_regions(page, 1)
+    for frame in (17, 63, 88):
+        go(page, frame)
+        page.click("button[data-action=toggle-keyframe]")
+        page.wait_for_function(f"tracklabel.regions()[0].value.sequence.some(k => k.frame === {frame})")
+    go(page, 1)
+    for expected in (17, 63, 88):
+        page.click("button[data-action=next-key]")
+        page.wait_for_function(f"tracklabel.frame === {expected}")
+        check()
+
+
+def test_a_stale_save_is_told_and_can_overwrite(page, server):
+    task = fresh_task(server)
+    open_task(page, server, task)
+    draw(page, 100, 100, 200, 200)
+    wait_regions(page, 1)
+    page.click("button[data-action=save]")
+    page.wait_for_selector(".status:has-text('Saved')")
+    (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
+    server.call("PUT", f"/api/annotations/{annotation['id']}", {"result": [], "version": 1})
+    go(page, 10)
+    draw(page, 120, 120, 140, 130)
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 2")
+    page.click("button[data-action=save]")
+    page.wait_for_selector("dialog.conflict")
+    assert "version 2" in page.inner_text("dialog.conflict")
+    page.click("dialog.conflict button:has-text('Overwrite')")
+    page.wait_for_selector(".status:has-text('Saved')")
+    stored = server.call("GET", f"/api/annotations/{annotation['id']}")
+    assert stored["version"] == 3 and len(stored["result"][0]["value"]["sequence"]) == 2
+
+
+def test_unsaved_work_survives_a_reload(page, server):
+    task = fresh_task(server)
+    open_task(page, server, task)
+    draw(page, 100, 100, 200, 200)
+    wait_regions(page, 1)
+    page.reload()
+    page.wait_for_function("window.tracklabel && tracklabel.regions().length === 1", timeout=30000)
+    assert "Restored unsaved work" in page.inner_text(".status")
+    assert server.call("GET", f"/api/tasks/{task}/annotations") == []
+
+
+def test_impossible_numbers_are_refused(page, server):
+    open_task(page, server, fresh_task(server))
+    draw(page, 100, 100, 200, 200)
+    wait_regions(page, 1)
+    page.fill(".details input[name=width]", "-5")
+    page.press(".details input[name=width]", "Tab")  # leaving the field commits it
+    page.wait_for_selector(".status.error:has-text('width and height must be positive')")
+    assert page.evaluate("tracklabel.regions()[0].value.sequence[0].width") > 0
