@@ -234,6 +234,10 @@ def test_hotkeys_step_and_hop(page, server):
     page.keyboard.press("Alt+ArrowLeft")
     page.wait_for_function("tracklabel.frame === 13")
     assert page.input_value(".frame-input") == "13"
+    assert page.input_value("input.time") == "0:00.480"  # frame 13 starts at 12/25 s
+    page.fill("input.time", "0:02.01")
+    page.press("input.time", "Tab")
+    page.wait_for_function("tracklabel.frame === 51")  # 2.01 s falls in frame 51 (2.00-2.04 s)
 
 
 @pytest.mark.parametrize("name", ["stamped.mp4", "stamped.webm"])
@@ -309,3 +313,19 @@ def test_impossible_numbers_are_refused(page, server):
     page.press(".details input[name=width]", "Tab")  # leaving the field commits it
     page.wait_for_selector(".status.error:has-text('width and height must be positive')")
     assert page.evaluate("tracklabel.regions()[0].value.sequence[0].width") > 0
+
+
+def test_a_host_that_goes_away_loses_nothing(page, server):
+    task = fresh_task(server)
+    open_task(page, server, task)
+    page.route("**/api/**", lambda route: route.abort())  # the host is gone
+    draw(page, 100, 100, 200, 200)
+    page.wait_for_selector(".status:has-text('unreachable')")
+    draft = page.evaluate(f"JSON.parse(localStorage.getItem('tracklabel:task:{task}'))")
+    assert len(draft["result"]) == 1  # kept in the browser meanwhile
+    page.unroute("**/api/**")  # it is back: the retried request goes through
+    page.wait_for_selector(".status:has-text('Connected again')", timeout=30000)
+    page.click("button[data-action=save]")
+    page.wait_for_selector(".status:has-text('Saved')")
+    (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
+    assert annotation["result"][0]["value"]["sequence"][0]["frame"] == 1

@@ -204,7 +204,14 @@ export class Player extends EventTarget {
     this.frameInput = el("input", {type: "number", min: 1, className: "frame-input", title: "Go to frame"});
     this.frameInput.addEventListener("change", () => this.seek(Number(this.frameInput.value)));
     this.totalLabel = el("span", {className: "frame-total"});
-    this.timeLabel = el("span", {className: "time"});
+    this.timeLabel = el("input", {className: "time", title: "Go to a time (m:ss.sss or seconds)", size: 9});
+    this.timeLabel.addEventListener("change", () => {
+      const [minutes, seconds] = this.timeLabel.value.includes(":")
+        ? this.timeLabel.value.split(":").map(Number) : [0, Number(this.timeLabel.value)];
+      const time = minutes * 60 + seconds;
+      if (Number.isFinite(time)) this.seek(this.clock.frameAt(time));
+      else this.status(`"${this.timeLabel.value}" is not a time`, true);
+    });
     const speed = el("select", {title: "Playback speed"});
     for (const s of [0.25, 0.5, 1, 1.5, 2]) speed.append(el("option", {value: s, textContent: `${s}×`, selected: s === 1}));
     speed.addEventListener("change", () => { this.video.playbackRate = Number(speed.value); });
@@ -241,7 +248,9 @@ export class Player extends EventTarget {
     this.frameInput.max = this.framesCount;
     this.totalLabel.textContent = this.framesCount;
     const seconds = this.clock.startOf(this.frame);
-    this.timeLabel.textContent = `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(3).padStart(6, "0")}`;
+    if (document.activeElement !== this.timeLabel) {
+      this.timeLabel.value = `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(3).padStart(6, "0")}`;
+    }
     this.saveButton.textContent = this.store.annotation ? "Update" : "Submit";
     this.saveButton.classList.toggle("dirty", this.store.dirty);
   }
