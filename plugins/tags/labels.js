@@ -22,10 +22,8 @@ export function mount(node, {player}) {
       for (const b of element.children) b.classList.toggle("active", set.selected.has(b.dataset.label));
       const region = player.selected && player.store.region(player.selected);
       if (region && set.selected.size) {
-        player.edit(async () => {
-          region.value.labels = [...set.selected];
-          await player.store.changed(region.id);
-        });
+        const labels = [...set.selected];
+        player.edit(() => player.store.update(region.id, r => { r.value.labels = labels; }));
       }
     };
     button.addEventListener("click", choose);

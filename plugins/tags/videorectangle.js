@@ -96,6 +96,7 @@ class BoxControl {
     const target = this.hit(p);
     if (target.id && target.id !== this.player.selected) this.player.select(target.id);
     if (target.mode === "draw" && this.player.selected) this.player.select(null);
+    if (target.id && this.player.locked.has(target.id)) return;  // a locked region is only selected
     this.drag = {...target, start: p, box: target.id ? {...this.pixelBox(target.id)} : null, preview: null};
     this.player.overlay.setPointerCapture(event.pointerId);
   }

@@ -1,9 +1,13 @@
-// The player: the tags' modules build the interface; the clock, the annotation store and the
-// timeline are shared by all of them. Exposes window.tracklabel for embedding and automation.
+// The player: the tags' modules build the interface; the clock, the annotation store, the
+// viewport, the panels and the timeline are shared by all of them. Exposes window.tracklabel
+// for embedding and automation.
 
 import {FrameClock} from "./clock.js";
+import {Hotkeys} from "./hotkeys.js";
+import {Panels} from "./panels.js";
 import {AnnotationStore} from "./store.js";
 import {Timeline} from "./timeline.js";
+import {Viewport} from "./viewport.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
@@ -19,34 +23,35 @@ export class Player extends EventTarget {
     this.task = task;
     this.user = user;
     this.controls = [];  // what tag modules registered to draw and edit on the video
-    this.labelSets = [];  // {control node, values, colours, selected}
-    this.hotkeys = new Map();  // "alt+arrowleft" -> {action, help}
+    this.labelSets = [];  // {node, element, colours, selected}
+    this.hotkeys = new Hotkeys(`tracklabel:hotkeys:${user.id}`);
     this.selected = null;
-    this.hidden = new Set();
     this.frame = 1;
+    const saved = JSON.parse(localStorage.getItem(this.stateKey) || "{}");
+    this.hidden = new Set(saved.hidden || []);
+    this.locked = new Set(saved.locked || []);
   }
+
+  get stateKey() { return `tracklabel:regions:${this.task.id}`; }
 
   // ---- building ----
 
   async mount(interfaceTree) {
     this.root.replaceChildren();
-    this.layout = {
-      main: el("div", {className: "main"}),
-      side: el("aside", {className: "side"}),
-    };
-    this.root.append(el("div", {className: "workspace"}, this.layout.main, this.layout.side));
-    await this.mountNode(interfaceTree, this.layout.main);
+    this.main = el("div", {className: "main"});
+    this.panels = new Panels(this, `tracklabel:layout:${this.user.id}`);
+    this.root.append(el("div", {className: "workspace"}, this.main, this.panels.element));
+    await this.mountNode(interfaceTree, this.main);
     if (!this.video) throw new Error("the config has no video to show");
-    this.buildControls();
-    this.buildSide();
     const index = await this.api.get(`/api/tasks/${this.task.id}/frame-index`);
-    this.clock = new FrameClock(this.video, index);
     this.framesCount = index.count;
+    this.clock = new FrameClock(this.video, index);
     this.store = new AnnotationStore(this.api, this.task, index.count, this.fpsFor(index));
-    this.timeline = new Timeline(this, this.layout.timeline);
-    this.clock.addEventListener("frame", e => { this.frame = e.detail; this.render(); this.emit("frame", e.detail); });
+    this.buildControls();
+    this.timeline = new Timeline(this, this.timelineElement);
+    this.clock.addEventListener("frame", e => this.onFrame(e.detail));
     this.store.addEventListener("tracks", () => this.render());
-    this.store.addEventListener("change", () => { this.renderSide(); this.emit("change", {}); });
+    this.store.addEventListener("change", () => { this.panels.render(); this.emit("change", {}); });
     this.api.listeners.add(state => {
       if (state === "offline") this.status("The host is unreachable: retrying; your work is kept in this browser", true);
       else if (this.offline) this.status("Connected again");
@@ -58,7 +63,7 @@ export class Player extends EventTarget {
     this.exposeApi();
     await this.clock.seek(1);
     this.render();
-    this.renderSide();
+    this.panels.render();
     this.emit("ready", {});
   }
 
@@ -83,31 +88,55 @@ export class Player extends EventTarget {
     this.video = video;
     this.overlay = overlay;
     this.stage = stage;
+    this.viewport = new Viewport(video, stage, () => this.render());
     video.src = `/api/tasks/${this.task.id}/video`;
     video.addEventListener("error", () => this.status(
-      "This video cannot be played by the browser; the host is making a playable copy, reload in a while"));
+      "This video cannot be played by the browser; the host is making a playable copy, reload in a while", true));
+    video.addEventListener("loadedmetadata", () => this.render());
     new ResizeObserver(() => this.render()).observe(stage);
-    for (const type of ["pointerdown", "pointermove", "pointerup"]) {
-      overlay.addEventListener(type, event => this.controls.forEach(c => c[type]?.(event)));
+    overlay.addEventListener("pointerdown", event => this.pointer(event));
+    for (const type of ["pointermove", "pointerup"]) {
+      overlay.addEventListener(type, event => {
+        if (this.panning) return type === "pointerup" ? (this.panning = null) : this.panMove(event);
+        this.controls.forEach(c => c[type]?.(event));
+      });
     }
+    overlay.addEventListener("wheel", event => {
+      if (!event.shiftKey) return;
+      event.preventDefault();
+      const rect = overlay.getBoundingClientRect();
+      this.viewport.zoomAbout(this.viewport.zoom * (event.deltaY < 0 ? 1.2 : 1 / 1.2),
+                              event.clientX - rect.left, event.clientY - rect.top);
+    }, {passive: false});
+    document.addEventListener("keydown", e => { if (e.code === "Space" && !e.altKey) this.spaceHeld = true; });
+    document.addEventListener("keyup", e => { if (e.code === "Space") this.spaceHeld = false; });
+  }
+
+  // Space or Shift held: the drag pans the zoomed video; otherwise the controls get it.
+  pointer(event) {
+    if (this.spaceHeld || event.shiftKey) {
+      this.panning = {x: event.clientX, y: event.clientY};
+      this.overlay.setPointerCapture(event.pointerId);
+      return;
+    }
+    this.controls.forEach(c => c.pointerdown?.(event));
+  }
+
+  panMove(event) {
+    this.viewport.panBy(event.clientX - this.panning.x, event.clientY - this.panning.y);
+    this.panning = {x: event.clientX, y: event.clientY};
   }
 
   registerControl(control) { this.controls.push(control); }
 
   registerLabels(set) {
     this.labelSets.push(set);
-    this.renderSide?.();
+    this.panels?.render();
   }
 
   // ---- geometry: percent of the video <-> pixels of the overlay ----
 
-  view() {
-    const w = this.overlay.clientWidth, h = this.overlay.clientHeight;
-    const vw = this.video.videoWidth || 16, vh = this.video.videoHeight || 9;
-    const scale = Math.min(w / vw, h / vh);
-    const width = vw * scale, height = vh * scale;
-    return {left: (w - width) / 2, top: (h - height) / 2, width, height};
-  }
+  view() { return this.viewport.rect(); }
 
   toPixels(box) {
     const v = this.view();
@@ -123,6 +152,9 @@ export class Player extends EventTarget {
             rotation: px.rotation || 0};
   }
 
+  // Percent to the video's own pixels (the Details panel's px units).
+  pixelScale() { return {x: (this.video.videoWidth || 100) / 100, y: (this.video.videoHeight || 100) / 100}; }
+
   // ---- state ----
 
   visibleRegions() { return this.store ? this.store.regions() : []; }
@@ -136,7 +168,7 @@ export class Player extends EventTarget {
   select(id) {
     this.selected = id;
     this.render();
-    this.renderSide();
+    this.panels.render();
     this.emit("select", {id});
   }
 
@@ -145,11 +177,29 @@ export class Player extends EventTarget {
     return set ? [...set.selected] : [];
   }
 
+  toggle(set, id) {
+    set.has(id) ? set.delete(id) : set.add(id);
+    localStorage.setItem(this.stateKey, JSON.stringify({hidden: [...this.hidden], locked: [...this.locked]}));
+    this.render();
+    this.panels.render();
+  }
+
+  toggleHidden(id = this.selected) { if (id) this.toggle(this.hidden, id); }
+  toggleLocked(id = this.selected) { if (id) this.toggle(this.locked, id); }
+
+  onFrame(frame) {
+    this.frame = frame;
+    this.store.follow(frame);
+    this.render();
+    this.emit("frame", frame);
+  }
+
   // Seeks queue up: the target is known at once, so fast key repeats add up.
   async seek(frame) {
     this.target = Math.min(Math.max(Math.round(frame), 1), this.framesCount);
     const shown = await this.clock.seek(this.target);
     this.frame = shown;
+    await this.store.follow(shown);
     this.render();
     return shown;
   }
@@ -162,13 +212,14 @@ export class Player extends EventTarget {
   }
 
   async jumpKeyframe(direction) {
-    const frames = this.keyframeFrames();
-    const from = this.target ?? this.frame;
+    const frames = this.keyframeFrames(), from = this.target ?? this.frame;
     const target = direction > 0 ? frames.find(f => f > from) : frames.filter(f => f < from).pop();
     if (target) await this.seek(target);
   }
 
-  async edit(action) {
+  // Run an edit; a locked region refuses edits, and an error is shown, not thrown.
+  async edit(action, id = this.selected) {
+    if (id && this.locked.has(id)) return this.status("This region is locked (alt+l unlocks it)", true);
     try {
       await action();
     } catch (error) {
@@ -189,7 +240,8 @@ export class Player extends EventTarget {
     for (const control of this.controls) control.render?.(g, this.frame);
     this.timeline?.draw();
     this.renderReadout();
-    this.renderDetails();
+    this.panels.renderDetails();
+    this.emit("drawn", this.frame);
   }
 
   // ---- controls under the video ----
@@ -220,6 +272,20 @@ export class Player extends EventTarget {
     this.video.addEventListener("pause", () => { this.playButton.textContent = "▶"; });
     this.saveButton = button("Submit", "Save to the host (ctrl+enter)", () => this.save(), "save");
     this.statusLine = el("div", {className: "status", role: "status"});
+    const slider = (name, title) => {
+      const input = el("input", {type: "range", min: 0.2, max: 3, step: 0.05, value: 1, title, className: name});
+      input.addEventListener("input", () => this.viewport.setFilter(name, Number(input.value)));
+      return el("label", {className: "filter"}, title.split(" ")[0], input);
+    };
+    const view = el("div", {className: "controls view-controls"},
+      button("−", "Zoom out", () => this.viewport.zoomOut(), "zoom-out"),
+      button("+", "Zoom in (shift+wheel zooms about the pointer)", () => this.viewport.zoomIn(), "zoom-in"),
+      button("fit", "Zoom to fit", () => this.viewport.fit(), "zoom-fit"),
+      button("1:1", "Zoom 100% (one video pixel per screen pixel)", () => this.viewport.actualSize(), "zoom-100"),
+      slider("brightness", "brightness of the video"), slider("contrast", "contrast of the video"),
+      button("undo", "Undo (ctrl+z)", () => this.undo(), "undo"),
+      button("redo", "Redo (ctrl+shift+z)", () => this.redo(), "redo"),
+      button("?", "Hotkeys", () => this.hotkeys.showHelp(this.root), "help"));
     const bar = el("div", {className: "controls"},
       button("|‹", "First frame", () => this.seek(1), "first"),
       button("«", "Back 10 frames (shift+alt+left)", () => this.step(-10), "hop-back"),
@@ -232,15 +298,18 @@ export class Player extends EventTarget {
       button("›|", "Last frame", () => this.seek(this.framesCount), "last"),
       el("span", {className: "readout"}, "frame ", this.frameInput, " / ", this.totalLabel),
       this.timeLabel, speed,
-      button("◆", "Add or remove a keyframe here (selected region)", () => this.toggleKeyframe(), "toggle-keyframe"),
-      button("⟿", "Cut or restore the lifespan after the previous keyframe", () => this.toggleInterpolation(),
+      button("◆", "Add or remove a keyframe here (selected region; alt+k)", () => this.toggleKeyframe(), "toggle-keyframe"),
+      button("⟿", "Cut or restore the lifespan after the previous keyframe (alt+i)", () => this.toggleInterpolation(),
              "toggle-interpolation"),
       this.saveButton);
-    this.layout.timeline = el("div", {className: "timeline"});
-    const collapse = button("▾ timeline", "Collapse or expand the timeline", () => {
-      this.layout.timeline.hidden = !this.layout.timeline.hidden;
-    }, "collapse-timeline");
-    this.layout.main.append(bar, el("div", {className: "timeline-head"}, collapse), this.layout.timeline, this.statusLine);
+    this.timelineElement = el("div", {className: "timeline"});
+    const head = el("div", {className: "timeline-head"},
+      button("▾ timeline", "Collapse or expand the timeline", () => {
+        this.timelineElement.hidden = !this.timelineElement.hidden;
+      }, "collapse-timeline"),
+      button("−", "Show more frames", () => this.timeline.zoomBy(0.8), "timeline-zoom-out"),
+      button("+", "Show fewer frames (ctrl+wheel on the timeline)", () => this.timeline.zoomBy(1.25), "timeline-zoom-in"));
+    this.main.append(view, bar, head, this.timelineElement, this.statusLine);
   }
 
   renderReadout() {
@@ -269,66 +338,30 @@ export class Player extends EventTarget {
     });
   }
 
-  // ---- the side panel: labels, regions, exact numbers ----
-
-  buildSide() {
-    this.layout.labels = el("section", {className: "labels"});
-    this.layout.regions = el("section", {className: "regions"});
-    this.layout.details = el("section", {className: "details"});
-    this.layout.side.append(this.layout.labels, el("h3", {textContent: "Regions"}), this.layout.regions,
-                            el("h3", {textContent: "Details"}), this.layout.details);
-  }
-
-  renderSide() {
-    if (!this.layout?.labels || !this.store) return;
-    this.layout.labels.replaceChildren(...this.labelSets.map(set => set.element));
-    this.layout.regions.replaceChildren(...this.store.regions().map(region => {
-      const row = el("div", {className: "region" + (region.id === this.selected ? " selected" : "")});
-      row.dataset.region = region.id;
-      const swatch = el("span", {className: "swatch"});
-      swatch.style.background = this.colourOf(region);
-      const hide = el("button", {type: "button", textContent: this.hidden.has(region.id) ? "show" : "hide"});
-      hide.addEventListener("click", e => {
-        e.stopPropagation();
-        this.hidden.has(region.id) ? this.hidden.delete(region.id) : this.hidden.add(region.id);
-        this.renderSide(); this.render();
-      });
-      const remove = el("button", {type: "button", textContent: "delete"});
-      remove.addEventListener("click", e => { e.stopPropagation(); this.deleteRegion(region.id); });
-      row.append(swatch, el("span", {textContent: region.value.labels?.join(", ") || "(no label)"}),
-                 el("small", {textContent: ` ${region.value.sequence.length} keyframes`}), hide, remove);
-      row.addEventListener("click", () => this.select(region.id));
-      return row;
-    }));
-    this.renderDetails();
-  }
-
-  renderDetails() {
-    const panel = this.layout?.details;
-    if (!panel) return;
-    const box = this.selected && this.store.boxAt(this.selected, this.frame);
-    if (!this.selected || !box) {
-      panel.replaceChildren(el("p", {textContent: this.selected ? "Not visible on this frame" : "No region selected"}));
-      return;
-    }
-    if (panel.contains(document.activeElement)) return;  // do not fight the typing
-    const fields = ["x", "y", "width", "height", "rotation"].map(key => {
-      const input = el("input", {type: "number", step: "any", value: Number(box[key].toFixed(4))});
-      input.name = key;
-      input.addEventListener("change", () => this.setExact(key, Number(input.value)));
-      return el("label", {}, `${key} `, input);
-    });
-    panel.replaceChildren(...fields, el("p", {textContent: box.keyframe ? "keyframe" : "interpolated"}));
-  }
-
   async setExact(key, value) {
     const box = {...this.store.boxAt(this.selected, this.frame), [key]: value};
     await this.edit(() => this.store.setBox(this.selected, this.frame, box));
   }
 
-  async deleteRegion(id) {
-    if (this.selected === id) this.selected = null;
-    await this.edit(() => this.store.remove(id));
+  async deleteRegion(id = this.selected) {
+    if (!id) return;
+    await this.edit(async () => {
+      if (this.selected === id) this.selected = null;
+      await this.store.remove(id);
+    }, id);
+  }
+
+  async duplicate() {
+    if (!this.selected) return;
+    await this.edit(async () => this.select(await this.store.duplicate(this.selected)), null);
+  }
+
+  async undo() {
+    if (!await this.store.undo()) this.status("Nothing to undo");
+  }
+
+  async redo() {
+    if (!await this.store.redo()) this.status("Nothing to redo");
   }
 
   // ---- saving ----
@@ -367,28 +400,27 @@ export class Player extends EventTarget {
 
   // ---- hotkeys ----
 
-  hotkey(combo, help, action) { this.hotkeys.set(combo.toLowerCase(), {help, action}); }
+  hotkey(combo, help, action) { this.hotkeys.add(`label:${help}`, action, combo, help); }
 
   keys() {
-    this.hotkey("alt+space", "play / pause", () => this.clock.toggle());
-    this.hotkey("alt+arrowleft", "one frame back", () => this.step(-1));
-    this.hotkey("alt+arrowright", "one frame forward", () => this.step(1));
-    this.hotkey("shift+alt+arrowleft", "10 frames back", () => this.step(-10));
-    this.hotkey("shift+alt+arrowright", "10 frames forward", () => this.step(10));
-    this.hotkey("ctrl+alt+arrowleft", "previous keyframe", () => this.jumpKeyframe(-1));
-    this.hotkey("ctrl+alt+arrowright", "next keyframe", () => this.jumpKeyframe(1));
-    this.hotkey("backspace", "delete the selected region", () => this.selected && this.deleteRegion(this.selected));
-    this.hotkey("ctrl+enter", "save", () => this.save());
-    document.addEventListener("keydown", event => {
-      if (event.target.closest?.("input, select, textarea")) return;
-      const combo = [event.ctrlKey && "ctrl", event.shiftKey && "shift", event.altKey && "alt",
-                     event.code === "Space" ? "space" : event.key.toLowerCase()].filter(Boolean).join("+");
-      const entry = this.hotkeys.get(combo);
-      if (entry) {
-        event.preventDefault();
-        entry.action();
-      }
-    });
+    const k = this.hotkeys;
+    k.add("play", () => this.clock.toggle());
+    k.add("step-back", () => this.step(-1));
+    k.add("step-forward", () => this.step(1));
+    k.add("hop-back", () => this.step(-10));
+    k.add("hop-forward", () => this.step(10));
+    k.add("prev-key", () => this.jumpKeyframe(-1));
+    k.add("next-key", () => this.jumpKeyframe(1));
+    k.add("delete", () => this.deleteRegion());
+    k.add("hide", () => this.toggleHidden());
+    k.add("lock", () => this.toggleLocked());
+    k.add("duplicate", () => this.duplicate());
+    k.add("undo", () => this.undo());
+    k.add("redo", () => this.redo());
+    k.add("save", () => this.save());
+    k.add("toggle-keyframe", () => this.toggleKeyframe());
+    k.add("toggle-interpolation", () => this.toggleInterpolation());
+    k.add("help", () => this.hotkeys.showHelp(this.root));
   }
 
   // ---- window.tracklabel ----

@@ -15,8 +15,13 @@ export class AnnotationStore extends EventTarget {
     this.result = [];
     this.dirty = false;
     this.tracks = new Map();  // region id -> {frame[], x[], ..., keyframe[]} (visible frames)
+    this.window = {from: 1, to: 0};  // the frames whose boxes are here (a window around the playhead)
+    this.undoStack = [];
+    this.redoStack = [];
     this.draftKey = `tracklabel:task:${task.id}`;
   }
+
+  static WINDOW = 300;  // frames each side of the playhead whose boxes are fetched at once
 
   // The annotator's latest annotation of the task (or a new one), and any unsaved local copy.
   async load(userId) {
@@ -33,7 +38,7 @@ export class AnnotationStore extends EventTarget {
       if (draft.annotationId) this.annotation = {id: draft.annotationId, version: draft.version};
       this.dirty = restored = true;
     }
-    await this.refreshTracks();
+    await this.refreshTracks(null, 1);
     return {restored};
   }
 
@@ -56,12 +61,28 @@ export class AnnotationStore extends EventTarget {
     return null;
   }
 
-  async refreshTracks(id = null) {
-    const query = id ? `?region=${encodeURIComponent(id)}` : "";
+  // Fetch the boxes of the window around `frame` (all regions, or one after its edit).
+  async refreshTracks(id = null, frame = null) {
+    if (frame !== null) {
+      const half = AnnotationStore.WINDOW;
+      this.window = {from: Math.max(1, frame - half), to: Math.min(this.framesCount, frame + half)};
+    }
+    const range = `from=${this.window.from}&to=${this.window.to}`;
+    const query = id ? `?region=${encodeURIComponent(id)}&${range}` : `?${range}`;
     const body = await this.api.post(`/api/tasks/${this.task.id}/tracks${query}`, {result: this.result});
     if (!id) this.tracks.clear();
     for (const track of body.regions) this.tracks.set(track.id, track);
     this.emit("tracks");
+  }
+
+  // Keep the window ahead of the playhead: refetch in the background when it nears an edge.
+  follow(frame) {
+    const {from, to} = this.window, margin = AnnotationStore.WINDOW / 3;
+    const near = (frame - from < margin && from > 1) || (to - frame < margin && to < this.framesCount);
+    if ((near || frame < from || frame > to) && !this.fetching) {
+      this.fetching = this.refreshTracks(null, frame).finally(() => { this.fetching = null; });
+    }
+    return frame >= from && frame <= to ? null : this.fetching;
   }
 
   // The interpolated (or held) box at f even where the lifespan hides it.
@@ -92,6 +113,7 @@ export class AnnotationStore extends EventTarget {
   // A new region with one keyframe at f.
   async create(control, objectName, labels, f, box) {
     this.check(box, f);
+    this.snapshot();
     const id = Math.random().toString(36).slice(2, 12);
     const value = {framesCount: this.framesCount, sequence: [this.keyframe(f, box, true)]};
     if (labels.length) value.labels = labels;
@@ -105,6 +127,7 @@ export class AnnotationStore extends EventTarget {
   // Changing the box at f writes a keyframe there (DESIGN.md's rule for `enabled`).
   async setBox(id, f, box) {
     this.check(box, f);
+    this.snapshot();
     const seq = this.region(id).value.sequence;
     const at = seq.findIndex(k => k.frame === f);
     if (at >= 0) {
@@ -121,6 +144,7 @@ export class AnnotationStore extends EventTarget {
   }
 
   async toggleKeyframe(id, f) {
+    this.snapshot();
     const seq = this.region(id).value.sequence;
     const at = seq.findIndex(k => k.frame === f);
     if (at >= 0) {
@@ -138,22 +162,68 @@ export class AnnotationStore extends EventTarget {
   async toggleInterpolation(id, f) {
     const key = this.region(id).value.sequence.filter(k => k.frame <= f).pop();
     if (!key) return false;
+    this.snapshot();
     key.enabled = !key.enabled;
     await this.changed(id);
     return true;
   }
 
+  // Any other change to a region (labels, ...), undoable like the rest.
+  async update(id, change) {
+    this.snapshot();
+    change(this.region(id));
+    await this.changed(id);
+  }
+
+  async duplicate(id) {
+    this.snapshot();
+    const copy = structuredClone(this.region(id));
+    copy.id = Math.random().toString(36).slice(2, 12);
+    this.result.push(copy);
+    await this.changed(copy.id);
+    return copy.id;
+  }
+
+  async deleteKeyframe(id, f) {
+    const seq = this.region(id).value.sequence;
+    if (seq.length === 1) throw new Error("a region keeps at least one keyframe: delete the region instead");
+    this.snapshot();
+    seq.splice(seq.findIndex(k => k.frame === f), 1);
+    await this.changed(id);
+  }
+
   async remove(id) {
+    this.snapshot();
     this.result = this.result.filter(r => r.id !== id);
     this.tracks.delete(id);
     await this.changed(null);
   }
 
-  async changed(id) {
+  // Before an edit: remember the result as it was (undo), forget what was undone (redo).
+  snapshot() {
+    this.undoStack.push(structuredClone(this.result));
+    if (this.undoStack.length > 200) this.undoStack.shift();
+    this.redoStack = [];
+  }
+
+  async undo() { return this.restore(this.undoStack, this.redoStack); }
+  async redo() { return this.restore(this.redoStack, this.undoStack); }
+
+  async restore(from, to) {
+    if (!from.length) return false;
+    to.push(structuredClone(this.result));
+    this.result = from.pop();
+    await this.changed(null, true);
+    return true;
+  }
+
+  async changed(id, refreshAll = false) {
     this.dirty = true;
     this.saveDraft();
     this.emit("change", {id});
-    if (id) await this.refreshTracks(id); else this.emit("tracks");
+    if (id) await this.refreshTracks(id);
+    else if (refreshAll) await this.refreshTracks();
+    else this.emit("tracks");
   }
 
   saveDraft() {

@@ -1,29 +1,63 @@
-// The timeline under the video: a row per region with its lifespan bars and keyframe
-// diamonds, a playhead, click and drag to scrub, the frame number on hover.
+// The timeline under the video: a row per region with its lifespan bars and keyframe diamonds,
+// a playhead, click and drag to scrub, the frame number on hover; a minimap above it with a line
+// per region and the visible span, zoom (ctrl+wheel, buttons) and rows drawn only when visible.
 
-const ROW = 22, HEAD = 18;
+const ROW = 22, HEAD = 18, VISIBLE_ROWS = 12, MINIMAP = 36;
 
 export class Timeline {
   constructor(player, element) {
     this.player = player;
     this.element = element;
-    this.canvas = document.createElement("canvas");
-    this.canvas.className = "timeline-canvas";
-    this.hover = document.createElement("div");
-    this.hover.className = "timeline-hover";
-    element.append(this.canvas, this.hover);
+    this.start = 1;  // first frame shown
+    this.span = player.framesCount;  // frames shown
+    this.top = 0;  // first row shown
+    this.minimap = Object.assign(document.createElement("canvas"), {className: "minimap"});
+    this.canvas = Object.assign(document.createElement("canvas"), {className: "timeline-canvas"});
+    this.hover = Object.assign(document.createElement("div"), {className: "timeline-hover", hidden: true});
+    element.append(this.minimap, this.canvas, this.hover);
     this.canvas.addEventListener("pointerdown", e => this.pointer(e, true));
     this.canvas.addEventListener("pointermove", e => this.pointer(e, e.buttons === 1));
     this.canvas.addEventListener("pointerleave", () => { this.hover.hidden = true; });
+    this.canvas.addEventListener("wheel", e => this.wheel(e), {passive: false});
+    this.minimap.addEventListener("pointerdown", e => this.panTo(e, true));
+    this.minimap.addEventListener("pointermove", e => e.buttons === 1 && this.panTo(e, false));
     new ResizeObserver(() => this.draw()).observe(element);
   }
 
+  get width() { return this.element.clientWidth; }
   frameAtX(x) {
+    return Math.min(this.player.framesCount, Math.max(1, Math.floor(this.start + x / this.width * this.span)));
+  }
+  xOf(frame) { return (frame - this.start) / this.span * this.width; }
+
+  zoomBy(factor, aroundFrame = this.player.frame) {
     const n = this.player.framesCount;
-    return Math.min(n, Math.max(1, Math.floor(x / this.canvas.clientWidth * n) + 1));
+    const span = Math.min(n, Math.max(20, Math.round(this.span / factor)));
+    const ratio = (aroundFrame - this.start) / this.span;
+    this.span = span;
+    this.start = Math.min(Math.max(1, Math.round(aroundFrame - ratio * span)), n - span + 1);
+    this.draw();
   }
 
-  xOf(frame) { return (frame - 1) / this.player.framesCount * this.canvas.clientWidth; }
+  wheel(event) {
+    event.preventDefault();
+    const rect = this.canvas.getBoundingClientRect();
+    if (event.ctrlKey) {
+      this.zoomBy(event.deltaY < 0 ? 1.25 : 0.8, this.frameAtX(event.clientX - rect.left));
+    } else {
+      const rows = this.player.visibleRegions().length;
+      this.top = Math.min(Math.max(0, this.top + Math.sign(event.deltaY)), Math.max(0, rows - VISIBLE_ROWS));
+      this.draw();
+    }
+  }
+
+  panTo(event, capture) {
+    const rect = this.minimap.getBoundingClientRect();
+    const frame = 1 + (event.clientX - rect.left) / rect.width * this.player.framesCount;
+    this.start = Math.min(Math.max(1, Math.round(frame - this.span / 2)), this.player.framesCount - this.span + 1);
+    if (capture) this.minimap.setPointerCapture(event.pointerId);
+    this.draw();
+  }
 
   pointer(event, scrub) {
     const rect = this.canvas.getBoundingClientRect();
@@ -33,8 +67,8 @@ export class Timeline {
     this.hover.style.left = `${event.clientX - rect.left}px`;
     if (!scrub) return;
     if (event.type === "pointerdown") {
-      const row = Math.floor((event.clientY - rect.top - HEAD) / ROW);
-      const region = this.player.visibleRegions()[row];
+      const row = this.top + Math.floor((event.clientY - rect.top - HEAD) / ROW);
+      const region = event.clientY - rect.top > HEAD && this.player.visibleRegions()[row];
       if (region) this.player.select(region.id);
       this.canvas.setPointerCapture(event.pointerId);
     }
@@ -43,47 +77,59 @@ export class Timeline {
 
   // Lifespan segments [start, end] from keyframes: DESIGN.md's rule.
   static segments(sequence, framesCount) {
-    const out = [];
-    sequence.forEach((key, i) => {
+    return sequence.map((key, i) => {
       const next = sequence[i + 1];
       const end = key.enabled ? (next ? next.frame - 1 : framesCount) : key.frame;
-      out.push([key.frame, Math.min(end, framesCount)]);
+      return [key.frame, Math.min(end, framesCount)];
     });
-    return out;
+  }
+
+  prepare(canvas, height) {
+    const ratio = window.devicePixelRatio || 1, width = this.width;
+    if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
+    if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
+    canvas.style.height = `${height}px`;
+    const g = canvas.getContext("2d");
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.clearRect(0, 0, width, height);
+    return g;
   }
 
   draw() {
-    const regions = this.player.visibleRegions();
-    const width = this.element.clientWidth, height = HEAD + ROW * Math.max(1, regions.length);
-    const ratio = window.devicePixelRatio || 1;
-    this.canvas.width = width * ratio;
-    this.canvas.height = height * ratio;
-    this.canvas.style.height = `${height}px`;
-    const g = this.canvas.getContext("2d");
-    g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    g.clearRect(0, 0, width, height);
+    const player = this.player, n = player.framesCount, regions = player.visibleRegions();
+    if (player.frame < this.start || player.frame >= this.start + this.span) {  // follow the playhead
+      this.start = Math.min(Math.max(1, player.frame - Math.floor(this.span / 4)), n - this.span + 1);
+    }
+    this.drawMinimap(regions);
+    const rows = Math.min(VISIBLE_ROWS, Math.max(1, regions.length));
+    const height = HEAD + ROW * rows, width = this.width;
+    const g = this.prepare(this.canvas, height);
     g.fillStyle = "#888";
     g.font = "10px sans-serif";
-    const n = this.player.framesCount, step = Math.max(1, Math.ceil(n / 10 / 10) * 10);
-    for (let f = 1; f <= n; f += step) g.fillText(String(f), this.xOf(f) + 2, 11);
-    regions.forEach((region, row) => {
-      const y = HEAD + row * ROW;
-      const colour = this.player.colourOf(region);
-      if (region.id === this.player.selected) {
-        g.fillStyle = "rgba(255,255,255,0.08)";
+    const step = Math.max(1, Math.ceil(this.span / 10 / 10) * 10);
+    for (let f = Math.ceil(this.start / step) * step || 1; f < this.start + this.span; f += step) {
+      g.fillText(String(f), this.xOf(f) + 2, 11);
+    }
+    const end = this.start + this.span - 1;
+    regions.slice(this.top, this.top + rows).forEach((region, i) => {
+      const y = HEAD + i * ROW, colour = player.colourOf(region);
+      if (region.id === player.selected) {
+        g.fillStyle = "rgba(255,255,255,0.1)";
         g.fillRect(0, y, width, ROW);
       }
       const sequence = region.value.sequence;
       g.fillStyle = colour;
-      g.globalAlpha = 0.45;
+      g.globalAlpha = player.hidden.has(region.id) ? 0.15 : 0.45;
       for (const [a, b] of Timeline.segments(sequence, n)) {
+        if (b < this.start || a > end) continue;
         g.fillRect(this.xOf(a), y + 7, Math.max(2, this.xOf(b + 1) - this.xOf(a)), ROW - 14);
       }
       g.globalAlpha = 1;
       for (const key of sequence) {
+        if (key.frame < this.start || key.frame > end) continue;
         const x = this.xOf(key.frame) + 1, cy = y + ROW / 2;
-        const current = region.id === this.player.selected && key.frame === this.player.frame;
-        g.fillStyle = current ? "#fff" : colour;
+        const current = region.id === player.selected && key.frame === player.frame;
+        g.fillStyle = current ? "#ffa500" : colour;
         g.beginPath();
         g.moveTo(x, cy - 6); g.lineTo(x + 5, cy); g.lineTo(x, cy + 6); g.lineTo(x - 5, cy);
         g.closePath();
@@ -92,6 +138,23 @@ export class Timeline {
       }
     });
     g.fillStyle = "#f33";
-    g.fillRect(this.xOf(this.player.frame), 0, 2, height);
+    g.fillRect(this.xOf(player.frame), 0, 2, height);
+  }
+
+  // One line per region over the whole video, and the span the timeline shows.
+  drawMinimap(regions) {
+    const n = this.player.framesCount, width = this.width;
+    const g = this.prepare(this.minimap, MINIMAP);
+    const line = Math.max(1, Math.min(4, MINIMAP / Math.max(1, regions.length)));
+    regions.forEach((region, i) => {
+      g.fillStyle = this.player.colourOf(region);
+      for (const [a, b] of Timeline.segments(region.value.sequence, n)) {
+        g.fillRect((a - 1) / n * width, (i * line) % MINIMAP, Math.max(1, (b - a + 1) / n * width), line);
+      }
+    });
+    g.strokeStyle = "#fff";
+    g.strokeRect((this.start - 1) / n * width + 0.5, 0.5, this.span / n * width - 1, MINIMAP - 1);
+    g.fillStyle = "#f33";
+    g.fillRect((this.player.frame - 1) / n * width, 0, 1, MINIMAP);
   }
 }

@@ -1,0 +1,88 @@
+// Hotkeys: Label Studio's defaults, each label's own, remappable (kept per user), and a help
+// overlay (`?`) that lists them.
+
+export const DEFAULTS = {
+  "play": ["alt+space", "play / pause"],
+  "step-back": ["alt+arrowleft", "one frame back"],
+  "step-forward": ["alt+arrowright", "one frame forward"],
+  "hop-back": ["shift+alt+arrowleft", "10 frames back"],
+  "hop-forward": ["shift+alt+arrowright", "10 frames forward"],
+  "prev-key": ["ctrl+alt+arrowleft", "previous keyframe"],
+  "next-key": ["ctrl+alt+arrowright", "next keyframe"],
+  "delete": ["backspace", "delete the selected region"],
+  "hide": ["alt+h", "hide / show the selected region"],
+  "lock": ["alt+l", "lock / unlock the selected region"],
+  "duplicate": ["ctrl+d", "duplicate the selected region"],
+  "undo": ["ctrl+z", "undo"],
+  "redo": ["ctrl+shift+z", "redo"],
+  "save": ["ctrl+enter", "submit / update"],
+  "toggle-keyframe": ["alt+k", "add or remove a keyframe here"],
+  "toggle-interpolation": ["alt+i", "cut or restore the lifespan"],
+  "help": ["?", "show the hotkeys"],
+};
+
+export function comboOf(event) {
+  const key = event.code === "Space" ? "space" : event.key.toLowerCase();
+  if (key === "?") return "?";
+  return [event.ctrlKey && "ctrl", event.shiftKey && "shift", event.altKey && "alt", key]
+    .filter(Boolean).join("+");
+}
+
+export class Hotkeys {
+  constructor(storageKey) {
+    this.storageKey = storageKey;
+    this.actions = new Map();  // name -> {help, run, combo}
+    this.custom = JSON.parse(localStorage.getItem(storageKey) || "{}");
+    document.addEventListener("keydown", event => this.dispatch(event));
+  }
+
+  // A named action with a default combo (remappable).
+  add(name, run, combo = DEFAULTS[name]?.[0], help = DEFAULTS[name]?.[1]) {
+    this.actions.set(name, {run, help, combo: this.custom[name] || combo});
+  }
+
+  remap(name, combo) {
+    this.custom[name] = combo;
+    this.actions.get(name).combo = combo;
+    localStorage.setItem(this.storageKey, JSON.stringify(this.custom));
+  }
+
+  dispatch(event) {
+    if (event.target.closest?.("input, select, textarea, dialog")) return;
+    const combo = comboOf(event);
+    for (const action of this.actions.values()) {
+      if (action.combo === combo) {
+        event.preventDefault();
+        action.run();
+        return;
+      }
+    }
+  }
+
+  // The help overlay: every hotkey, each remappable by pressing the new combo in its field.
+  showHelp(root) {
+    const dialog = document.createElement("dialog");
+    dialog.className = "hotkeys";
+    dialog.innerHTML = "<h3>Hotkeys</h3><table></table><p><button type=button>Close</button></p>";
+    const table = dialog.querySelector("table");
+    for (const [name, action] of this.actions) {
+      const row = table.insertRow();
+      row.insertCell().textContent = action.help;
+      const input = document.createElement("input");
+      input.value = action.combo || "";
+      input.dataset.action = name;
+      input.title = "press the new combination";
+      input.addEventListener("keydown", event => {
+        if (["Shift", "Control", "Alt", "Meta", "Tab"].includes(event.key)) return;
+        event.preventDefault();
+        input.value = comboOf(event);
+        this.remap(name, input.value);
+      });
+      row.insertCell().append(input);
+    }
+    dialog.querySelector("button").addEventListener("click", () => { dialog.close(); dialog.remove(); });
+    root.append(dialog);
+    dialog.showModal();
+    return dialog;
+  }
+}

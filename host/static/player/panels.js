@@ -1,0 +1,168 @@
+// The side panels: Regions (an outliner: select, hide, lock, delete, grouped by label or flat,
+// filtered by label) and Details (the selected region's labels, exact box in pixels or percent,
+// its keyframes with jump and delete, and the lifespan toggles). They collapse, resize and move
+// to either side; the layout is kept per user.
+
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+};
+
+const button = (text, title, action) => {
+  const b = el("button", {type: "button", textContent: text, title});
+  b.addEventListener("click", event => { event.stopPropagation(); action(); });
+  return b;
+};
+
+export class Panels {
+  constructor(player, layoutKey) {
+    this.player = player;
+    this.layoutKey = layoutKey;
+    this.layout = {side: "right", width: 300, collapsed: {}, grouped: false, filter: "", units: "percent",
+                   ...JSON.parse(localStorage.getItem(layoutKey) || "{}")};
+    this.element = el("aside", {className: "side"});
+    this.regions = this.panel("regions", "Regions");
+    this.details = this.panel("details", "Details");
+    this.labels = el("section", {className: "labels"});
+    this.element.prepend(this.labels);
+    const handle = el("div", {className: "resize-handle", title: "drag to resize; drop on the other half to move"});
+    handle.addEventListener("pointerdown", event => this.drag(event));
+    this.element.append(handle);
+    this.apply();
+  }
+
+  panel(name, title) {
+    const body = el("div", {className: `panel-body ${name}`});
+    const details = el("details", {className: `panel panel-${name}`, open: !this.layout.collapsed[name]},
+                       el("summary", {textContent: title}), body);
+    details.addEventListener("toggle", () => { this.layout.collapsed[name] = !details.open; this.save(); });
+    this.element.append(details);
+    return body;
+  }
+
+  save() { localStorage.setItem(this.layoutKey, JSON.stringify(this.layout)); }
+
+  apply() {
+    this.element.style.width = `${this.layout.width}px`;
+    this.element.style.order = this.layout.side === "left" ? -1 : 1;
+    this.element.dataset.side = this.layout.side;
+  }
+
+  // Drag the edge: resize; drop on the window's other half: move the panels there.
+  drag(event) {
+    const startX = event.clientX, startWidth = this.layout.width;
+    const move = e => {
+      const delta = this.layout.side === "right" ? startX - e.clientX : e.clientX - startX;
+      this.layout.width = Math.min(700, Math.max(200, startWidth + delta));
+      this.apply();
+    };
+    const up = e => {
+      document.removeEventListener("pointermove", move);
+      document.removeEventListener("pointerup", up);
+      const side = e.clientX < window.innerWidth / 3 ? "left" : e.clientX > 2 * window.innerWidth / 3 ? "right" : this.layout.side;
+      if (side !== this.layout.side) { this.layout.width = startWidth; this.layout.side = side; }
+      this.apply();
+      this.save();
+      this.player.render();
+    };
+    document.addEventListener("pointermove", move);
+    document.addEventListener("pointerup", up);
+  }
+
+  moveTo(side) {
+    this.layout.side = side;
+    this.apply();
+    this.save();
+  }
+
+  render() {
+    const player = this.player, store = player.store;
+    if (!store) return;
+    this.labels.replaceChildren(...player.labelSets.map(set => set.element));
+    const all = store.regions();
+    const labels = [...new Set(all.flatMap(r => r.value.labels || []))].sort();
+    const filter = el("select", {className: "region-filter", title: "show only one label"},
+                      el("option", {value: "", textContent: "all labels"}),
+                      ...labels.map(l => el("option", {value: l, textContent: l, selected: l === this.layout.filter})));
+    filter.addEventListener("change", () => { this.layout.filter = filter.value; this.save(); this.render(); });
+    const grouped = el("label", {}, el("input", {type: "checkbox", checked: this.layout.grouped, className: "group-by-label"}),
+                       " group by label");
+    grouped.firstChild.addEventListener("change", e => { this.layout.grouped = e.target.checked; this.save(); this.render(); });
+    const shown = all.filter(r => !this.layout.filter || (r.value.labels || []).includes(this.layout.filter));
+    const rows = [];
+    if (this.layout.grouped) {
+      const groups = new Map();
+      for (const r of shown) {
+        const key = r.value.labels?.[0] || "(no label)";
+        groups.set(key, [...(groups.get(key) || []), r]);
+      }
+      for (const [label, members] of groups) {
+        rows.push(el("div", {className: "group", textContent: `${label} (${members.length})`}));
+        rows.push(...members.map(r => this.regionRow(r)));
+      }
+    } else {
+      rows.push(...shown.map(r => this.regionRow(r)));
+    }
+    this.regions.replaceChildren(el("div", {className: "region-tools"}, filter, grouped), ...rows);
+    this.renderDetails();
+  }
+
+  regionRow(region) {
+    const player = this.player, id = region.id;
+    const row = el("div", {className: "region" + (id === player.selected ? " selected" : "")});
+    row.dataset.region = id;
+    const swatch = el("span", {className: "swatch"});
+    swatch.style.background = player.colourOf(region);
+    row.append(swatch, el("span", {className: "name", textContent: region.value.labels?.join(", ") || "(no label)"}),
+               el("small", {textContent: ` ${region.value.sequence.length} kf`}),
+               button(player.hidden.has(id) ? "show" : "hide", "hide or show (alt+h)", () => player.toggleHidden(id)),
+               button(player.locked.has(id) ? "unlock" : "lock", "lock or unlock (alt+l)", () => player.toggleLocked(id)),
+               button("delete", "delete (backspace)", () => player.deleteRegion(id)));
+    row.querySelectorAll("button")[0].dataset.action = "hide";
+    row.querySelectorAll("button")[1].dataset.action = "lock";
+    row.querySelectorAll("button")[2].dataset.action = "delete";
+    row.addEventListener("click", () => player.select(id));
+    return row;
+  }
+
+  renderDetails() {
+    const player = this.player, panel = this.details;
+    if (panel.contains(document.activeElement)) return;  // do not fight the typing
+    const region = player.selected && player.store.region(player.selected);
+    if (!region) {
+      panel.replaceChildren(el("p", {textContent: "No region selected"}));
+      return;
+    }
+    const box = player.store.boxAt(region.id, player.frame);
+    const units = el("select", {className: "units"}, el("option", {value: "percent", textContent: "%"}),
+                     el("option", {value: "pixels", textContent: "px"}));
+    units.value = this.layout.units;
+    units.addEventListener("change", () => { this.layout.units = units.value; this.save(); this.renderDetails(); });
+    const parts = [el("p", {className: "region-labels", textContent: `labels: ${region.value.labels?.join(", ") || "none"}`})];
+    if (box) {
+      const scale = this.layout.units === "pixels" ? player.pixelScale() : {x: 1, y: 1};
+      const factor = {x: scale.x, y: scale.y, width: scale.x, height: scale.y, rotation: 1};
+      parts.push(el("div", {className: "box-fields"}, units, ...["x", "y", "width", "height", "rotation"].map(key => {
+        const input = el("input", {type: "number", step: "any", value: Number((box[key] * factor[key]).toFixed(4))});
+        input.name = key;
+        input.addEventListener("change", () => player.setExact(key, Number(input.value) / factor[key]));
+        return el("label", {}, `${key} `, input);
+      })), el("p", {className: "kind", textContent: box.keyframe ? "keyframe" : "interpolated"}));
+    } else {
+      parts.push(el("p", {textContent: "Not visible on this frame"}));
+    }
+    const keys = el("ol", {className: "keyframes"}, ...region.value.sequence.map(key => {
+      const item = el("li", {className: key.frame === player.frame ? "current" : ""},
+        button(`frame ${key.frame}`, "jump here", () => player.seek(key.frame)),
+        el("label", {title: "the lifespan goes on after this keyframe"},
+           el("input", {type: "checkbox", checked: key.enabled, className: "enabled"}), " on"),
+        button("×", "delete this keyframe", () => player.edit(() => player.store.deleteKeyframe(region.id, key.frame))));
+      item.dataset.frame = key.frame;
+      item.querySelector("input").addEventListener("change", () => player.edit(
+        () => player.store.update(region.id, r => { r.value.sequence.find(k => k.frame === key.frame).enabled = !key.enabled; })));
+      return item;
+    }));
+    panel.replaceChildren(...parts, el("h4", {textContent: "Keyframes"}), keys);
+  }
+}
