@@ -97,7 +97,9 @@ export class Timeline {
 
   draw() {
     const player = this.player, n = player.framesCount, regions = player.visibleRegions();
-    if (player.frame < this.start || player.frame >= this.start + this.span) {  // follow the playhead
+    const moved = player.frame !== this.drawnFrame;
+    this.drawnFrame = player.frame;
+    if (moved && (player.frame < this.start || player.frame >= this.start + this.span)) {  // follow the playhead
       this.start = Math.min(Math.max(1, player.frame - Math.floor(this.span / 4)), n - this.span + 1);
     }
     this.drawMinimap(regions);
