@@ -1,5 +1,5 @@
 """`tracklabel serve` as a real process on 127.0.0.1, and a keep-alive JSON client for it.
-Used by tests/test_host_server.py and bench/host.py."""
+Used by tests/test_host_server.py, tests/test_player.py, bench/host.py and bench/player.py."""
 
 from __future__ import annotations
 
@@ -30,9 +30,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def add_user(data: Path, name: str = "admin", role: str = "admin") -> str:
+def add_user(data: Path, name: str = "admin", role: str = "admin", password: str | None = None) -> str:
     """`tracklabel user add`: the new user's API token."""
-    out = subprocess.run([*CLI, "user", "add", name, "--role", role, "--data", str(data)],
+    extra = ["--password", password] if password else []
+    out = subprocess.run([*CLI, "user", "add", name, "--role", role, "--data", str(data), *extra],
                          check=True, capture_output=True, text=True, timeout=120)
     return out.stdout.strip().splitlines()[-1]
 
@@ -41,12 +42,14 @@ class Server:
     """`tracklabel serve --data DATA` on a free loopback port, started and ready (or an error
     with its log); `kill()` sends SIGKILL, `stop()` a polite SIGTERM first."""
 
-    def __init__(self, data: Path, threads: int = 8, timeout: float = 60.0):
+    def __init__(self, data: Path, threads: int = 8, timeout: float = 60.0, media_roots=()):
         self.data, self.port = Path(data), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(self.data.parent / f"server-{self.port}.log", "w+b")
+        roots = [arg for root in media_roots for arg in ("--media-root", str(root))]
         self.process = subprocess.Popen(
             [*CLI, "serve", "--data", str(self.data), "--host", "127.0.0.1", "--port", str(self.port),
-             "--threads", str(threads)], stdout=self.log, stderr=subprocess.STDOUT)
+             "--threads", str(threads), *roots], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while not self._answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -130,3 +133,15 @@ def region(rid: str, keyframes: int = 3, frames: int = 500, shift: float = 0.0, 
     sequence[-1]["enabled"] = False
     return {"id": rid, "type": "videorectangle", "from_name": "box", "to_name": "video", "origin": "manual",
             "value": {"labels": [label], "framesCount": frames, "duration": frames / 25, "sequence": sequence}}
+
+
+def wait_indexed(client: Client, task: int, timeout: float = 120.0) -> dict:
+    """The task once its video's index job has finished (its media facts are known)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, body = client.request("GET", f"/api/tasks/{task}")
+        if status == 200 and (body["media"] or {}).get("frames"):
+            return body
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"task {task}'s video was not indexed in {timeout:.0f} s")
+        time.sleep(0.2)

@@ -2,19 +2,14 @@
 interpolated box, lifespans, hotkeys, saving with conflicts, drafts, and frame accuracy on
 stamped videos (every frame shows its own index)."""
 
-import json
 import os
 import random
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import video_factory
+from server_process import Client, Server, add_user, wait_indexed
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,62 +56,37 @@ def chromium():
         browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`tracklabel serve` on a temporary data folder, with an admin and a token."""
+class PlayerServer:
+    """A real `tracklabel serve` with a media root, an admin who can sign in, and a token."""
 
     def __init__(self, root: Path):
-        self.data, self.media = root / "data", root / "media"
+        self.media = root / "media"
         self.media.mkdir(parents=True)
-        exe = [str(Path(sys.executable).parent / "tracklabel")]
-        self.token = subprocess.run(exe + ["user", "add", "admin", "--role", "admin", "--password", PASSWORD,
-                                           "--data", str(self.data)],
-                                    capture_output=True, text=True, check=True).stdout.strip()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(exe + ["serve", "--data", str(self.data), "--port", str(self.port),
-                                               "--media-root", str(self.media)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.process.kill()
-        raise RuntimeError(f"tracklabel serve did not start: {self.process.stdout.read().decode()}")
+        data = root / "data"
+        data.mkdir()
+        self.token = add_user(data, "admin", "admin", PASSWORD)
+        self.process = Server(data, media_roots=[self.media])
+        self.url = self.process.url
+        self.client = Client(self.process.port, self.token)
 
     def call(self, method, path, body=None):
-        request = urllib.request.Request(self.url + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Authorization": f"Token {self.token}",
-                                                  "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
-            return json.loads(text) if text else None
+        status, _, payload = self.client.request(method, path, body)
+        assert status < 300, (status, payload)
+        return payload
 
     def video_task(self, project: int, name: str) -> int:
         (task,) = self.call("POST", f"/api/projects/{project}/tasks", {"path": str(self.media / name)})["tasks"]
-        deadline = time.monotonic() + 60
-        while not (self.call("GET", f"/api/tasks/{task}")["media"] or {}).get("frames"):
-            assert time.monotonic() < deadline, "the video was not indexed in time"
-            time.sleep(0.2)
+        wait_indexed(self.client, task)
         return task
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
+        self.client.close()
+        self.process.stop()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("player"))
+    server = PlayerServer(tmp_path_factory.mktemp("player"))
     video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240),
                          options={"g": "30", "bf": "2"})
     video_factory.encode(server.media / "stamped.webm", frames=90, size=(320, 240), codec="libvpx-vp9",

@@ -219,6 +219,7 @@ export class AnnotationStore extends EventTarget {
 
   async changed(id, refreshAll = false) {
     this.dirty = true;
+    this.revision = (this.revision || 0) + 1;  // what was drawn from the regions is stale
     this.saveDraft();
     this.emit("change", {id});
     if (id) await this.refreshTracks(id);
@@ -244,6 +245,7 @@ export class AnnotationStore extends EventTarget {
     }
     this.annotation = {id: stored.id, version: stored.version};
     this.result = stored.result;
+    this.revision = (this.revision || 0) + 1;
     this.dirty = false;
     localStorage.removeItem(this.draftKey);
     this.emit("saved", stored);
@@ -256,6 +258,7 @@ export class AnnotationStore extends EventTarget {
     const stored = await this.api.get(`/api/annotations/${this.annotation.id}`);
     this.annotation = {id: stored.id, version: stored.version};
     this.result = stored.result;
+    this.revision = (this.revision || 0) + 1;
     this.dirty = false;
     localStorage.removeItem(this.draftKey);
     this.emit("change", {id: null});

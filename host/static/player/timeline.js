@@ -143,17 +143,28 @@ export class Timeline {
     g.fillRect(this.xOf(player.frame), 0, 2, height);
   }
 
-  // One line per region over the whole video, and the span the timeline shows.
+  // One line per region over the whole video (drawn again only when the regions or the width
+  // change), and the span the timeline shows.
   drawMinimap(regions) {
     const n = this.player.framesCount, width = this.width;
     const g = this.prepare(this.minimap, MINIMAP);
-    const line = Math.max(1, Math.min(4, MINIMAP / Math.max(1, regions.length)));
-    regions.forEach((region, i) => {
-      g.fillStyle = this.player.colourOf(region);
-      for (const [a, b] of Timeline.segments(region.value.sequence, n)) {
-        g.fillRect((a - 1) / n * width, (i * line) % MINIMAP, Math.max(1, (b - a + 1) / n * width), line);
-      }
-    });
+    const key = `${width}:${this.player.store?.revision}:${regions.length}`;
+    if (this.linesKey !== key) {
+      this.linesKey = key;
+      this.lines = this.lines || document.createElement("canvas");
+      const lines = this.prepare(this.lines, MINIMAP);
+      const line = Math.max(1, Math.min(4, MINIMAP / Math.max(1, regions.length)));
+      regions.forEach((region, i) => {
+        lines.fillStyle = this.player.colourOf(region);
+        for (const [a, b] of Timeline.segments(region.value.sequence, n)) {
+          lines.fillRect((a - 1) / n * width, (i * line) % MINIMAP, Math.max(1, (b - a + 1) / n * width), line);
+        }
+      });
+    }
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.drawImage(this.lines, 0, 0);
+    const ratio = window.devicePixelRatio || 1;
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.strokeStyle = "#fff";
     g.strokeRect((this.start - 1) / n * width + 0.5, 0.5, this.span / n * width - 1, MINIMAP - 1);
     g.fillStyle = "#f33";
