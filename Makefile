@@ -26,6 +26,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/interpolate.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/decode.py
+	$(BIN)/python bench/host.py
+	$(BIN)/python bench/player.py
 
 clean:
 	rm -rf $(VENV) demo-data
