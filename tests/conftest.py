@@ -22,7 +22,7 @@ def shared():
     return SHARED
 
 
-pytest_plugins = ["host_support"]
+pytest_plugins = ["host_support", "browser_support"]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -1,11 +1,9 @@
 """The player's workspace in real Chromium: panels, canvas zoom and filters, hotkeys, undo/redo,
 the minimap and timeline zoom, many regions."""
 
-import json
-
 import pytest
 
-from test_player import CONFIG, chromium, draw, fresh_task, go, open_task, page, server, wait_regions  # noqa: F401
+from browser_support import draw, fresh_task, go, open_task, wait_regions
 
 
 @pytest.fixture
@@ -39,10 +37,10 @@ def test_panels_group_filter_hide_lock_delete(task_page, server):
     assert page.evaluate(f"tracklabel.player.hidden.has('{first}')")
     page.click(f".region[data-region='{first}'] button[data-action=hide]")
     page.click(f".region[data-region='{second}'] button[data-action=lock]")
-    before = page.evaluate(f"tracklabel.regions()[1].value.sequence[0].x")
+    before = page.evaluate("tracklabel.regions()[1].value.sequence[0].x")
     draw(page, 440, 340, 520, 380)  # dragging a locked box does nothing
     page.wait_for_timeout(300)
-    assert page.evaluate(f"tracklabel.regions()[1].value.sequence[0].x") == before
+    assert page.evaluate("tracklabel.regions()[1].value.sequence[0].x") == before
     page.click(f".region[data-region='{second}'] button[data-action=lock]")
     page.click(f".region[data-region='{first}'] button[data-action=delete]")
     page.wait_for_function("tracklabel.regions().length === 1")
@@ -66,7 +64,7 @@ def test_details_units_keyframes_and_lifespan(task_page):
     page.click(".keyframes li[data-frame='1'] button:has-text('frame 1')")
     page.wait_for_function("tracklabel.frame === 1")
     page.uncheck(".keyframes li[data-frame='1'] input.enabled")  # cut the lifespan after frame 1
-    page.wait_for_function(f"tracklabel.boxAt(tracklabel.regions()[0].id, 10) === null")
+    page.wait_for_function("tracklabel.boxAt(tracklabel.regions()[0].id, 10) === null")
     page.click(".keyframes li[data-frame='20'] button:has-text('×')")
     page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 1")
 
@@ -160,12 +158,12 @@ def test_hotkeys_undo_redo_duplicate_and_help(task_page):
     page.keyboard.press("Alt+l")
     go(page, 10)
     page.keyboard.press("Alt+k")
-    page.wait_for_function(f"tracklabel.regions()[0].value.sequence.length === 2")
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 2")
     page.keyboard.press("Alt+i")
-    page.wait_for_function(f"tracklabel.regions()[0].value.sequence[1].enabled === false")
+    page.wait_for_function("tracklabel.regions()[0].value.sequence[1].enabled === false")
     for _ in range(2):
         page.keyboard.press("Control+z")
-    page.wait_for_function(f"tracklabel.regions()[0].value.sequence.length === 1")
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 1")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector(".status:has-text('Saved')")
     page.keyboard.press("?")

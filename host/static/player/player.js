@@ -354,7 +354,11 @@ export class Player extends EventTarget {
 
   async duplicate() {
     if (!this.selected) return;
-    await this.edit(async () => this.select(await this.store.duplicate(this.selected)), null);
+    await this.edit(async () => {
+      const {id, done} = this.store.duplicate(this.selected);
+      this.select(id);
+      await done;
+    }, null);
   }
 
   async undo() {

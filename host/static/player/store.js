@@ -175,13 +175,13 @@ export class AnnotationStore extends EventTarget {
     await this.changed(id);
   }
 
-  async duplicate(id) {
+  // A copy of a region: its id at once, and the host's boxes for it when `done` settles.
+  duplicate(id) {
     this.snapshot();
     const copy = structuredClone(this.region(id));
     copy.id = Math.random().toString(36).slice(2, 12);
     this.result.push(copy);
-    await this.changed(copy.id);
-    return copy.id;
+    return {id: copy.id, done: this.changed(copy.id)};
   }
 
   async deleteKeyframe(id, f) {

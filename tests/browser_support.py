@@ -1,0 +1,125 @@
+"""Browser fixtures: Debian's Chromium driven by playwright (skipped with a reason when it is
+missing, a failure under CI=true), a real `tracklabel serve` with stamped videos, a signed-in
+page (a screenshot kept when a test fails), and small helpers for driving the player."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+import video_factory
+from server_process import Client, Server, add_user, wait_indexed
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--mute-audio"]
+PASSWORD = "player-test-password"
+CONFIG = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoRectangle name="box" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Man" background="blue" hotkey="1"/><Label value="Woman" background="red"/></Labels>
+</View>"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        message = f"no Chromium at {CHROMIUM}: browser tests need Debian's chromium package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+class PlayerServer:
+    """A real `tracklabel serve` with a media root, an admin who can sign in, and a token."""
+
+    def __init__(self, root: Path):
+        self.media = root / "media"
+        self.media.mkdir(parents=True)
+        data = root / "data"
+        data.mkdir()
+        self.token = add_user(data, "admin", "admin", PASSWORD)
+        self.process = Server(data, media_roots=[self.media])
+        self.url = self.process.url
+        self.client = Client(self.process.port, self.token)
+
+    def call(self, method, path, body=None):
+        status, _, payload = self.client.request(method, path, body)
+        assert status < 300, (status, payload)
+        return payload
+
+    def video_task(self, project: int, name: str) -> int:
+        (task,) = self.call("POST", f"/api/projects/{project}/tasks", {"path": str(self.media / name)})["tasks"]
+        wait_indexed(self.client, task)
+        return task
+
+    def stop(self):
+        self.client.close()
+        self.process.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = PlayerServer(tmp_path_factory.mktemp("player"))
+    video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240),
+                         options={"g": "30", "bf": "2"})
+    video_factory.encode(server.media / "stamped.webm", frames=90, size=(320, 240), codec="libvpx-vp9",
+                         options={"g": "30"})
+    project = server.call("POST", "/api/projects", {"title": "Player", "label_config": CONFIG})["id"]
+    server.tasks = {name: server.video_task(project, name) for name in ("stamped.mp4", "stamped.webm")}
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(chromium, server, request, tmp_path):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server.url + "/")
+    page.fill("input[name=name]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.login button")
+    page.wait_for_selector("section h2")
+    yield page
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        folder = Path(os.environ.get("TRACKLABEL_ARTIFACTS", "test-artifacts"))
+        folder.mkdir(exist_ok=True)
+        page.screenshot(path=str(folder / f"{request.node.name}.png"))
+    context.close()
+    assert not errors, errors
+
+
+def open_task(page, server, task: int):
+    page.goto(f"{server.url}/tasks/{task}")
+    page.wait_for_function("window.tracklabel && window.tracklabel.framesCount > 0 && tracklabel.frame === 1",
+                           timeout=30000)
+
+
+def draw(page, x0, y0, x1, y1):
+    box = page.locator(".stage .overlay").bounding_box()
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    page.mouse.move(box["x"] + x1, box["y"] + y1, steps=6)
+    page.mouse.up()
+
+
+def go(page, frame: int) -> int:
+    return page.evaluate(f"tracklabel.seek({frame})")
+
+
+def wait_regions(page, count: int):
+    page.wait_for_function(f"tracklabel.regions().length === {count}")
+
+
+def fresh_task(server) -> int:
+    project = server.call("POST", "/api/projects", {"title": "Fresh", "label_config": CONFIG})["id"]
+    return server.video_task(project, "stamped.mp4")
