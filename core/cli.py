@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
-import tempfile
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import click
 
-from . import cli_video
+from . import cli_track, cli_video
+from .cli_common import atomic as _atomic, progress_bar as _progress, read_config as _config, warn as _warn
 from .config import load_config
 from .errors import InputError, PluginError, Problem
 from .export import ExportJob, ExportOptions
@@ -60,11 +58,6 @@ class _Cli(click.Group):
 @click.version_option(package_name="tracklabel")
 def main():
     """tracklabel: frame-accurate video annotation, from the command line."""
-
-
-def _warn(warnings) -> None:
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()
@@ -137,6 +130,8 @@ def _export_options(command):
                      help="MOT, YOLO, COCO-VID: write the frame images too (needs the video)."),
         click.option("--media-root", type=click.Path(file_okay=False, path_type=Path),
                      help="Where the tasks' relative video paths are (default: beside the input)."),
+        click.option("--video", "video_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="The video of a single-task file (for frames, sizes and image-guided boxes)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -187,20 +182,12 @@ def _format(lookup, name: str, flag: str):
         raise click.BadParameter(str(exc), param_hint=flag) from None
 
 
-def _config(config_file, registry):
-    if config_file is None:
-        return None
-    config = load_config(config_file, registry)
-    _warn(config.warnings)
-    return config
-
-
 def _options(flags) -> ExportOptions:
     return ExportOptions(width=flags["width"], height=flags["height"], fps=flags["fps"],
                          origin=int(flags["origin"]), clip=flags["clip"],
                          every_frame=flags["every_frame"], with_frames=flags["with_frames"],
                          media_root=flags["media_root"], decoder=flags["decoder_name"],
-                         data_dir=flags["data_dir"])
+                         data_dir=flags["data_dir"], video=flags["video_path"])
 
 
 def _write(job: ExportJob, exporter, out: str) -> None:
@@ -220,41 +207,7 @@ def _write(job: ExportJob, exporter, out: str) -> None:
     click.echo(f"wrote {out} ({exporter.name}, {job.track_count()} tracks)", err=True)
 
 
-@contextmanager
-def _progress(length: int, label: str):
-    """A progress bar on an interactive stderr; silence otherwise. Yields update(n)."""
-    if not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
-        yield bar.update
-
-
-@contextmanager
-def _atomic(path: Path, single_file: bool):
-    """Write beside `path` and move into place only when complete; nothing left on failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if single_file:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                yield stream
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
-            yield tmp
-            if path.exists():
-                shutil.rmtree(path)
-            os.replace(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-
-
 main.add_command(cli_video.probe)
 main.add_command(cli_video.frame)
 main.add_command(cli_video.proxy)
+main.add_command(cli_track.track)

@@ -272,6 +272,7 @@ class Video:
                  progress: Progress | None = None):
         self.path = str(path)
         self.decoder = decoder
+        self.cache = cache
         check_file(self.path)
         self.probe = decoder.probe(self.path)
         self.index = load_index(self.path, decoder, cache, progress)

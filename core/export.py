@@ -70,6 +70,7 @@ class ExportOptions:
     media_root: Path | None = None  # where relative video paths of tasks are found
     decoder: str = "pyav"
     data_dir: Path | None = None  # frame index cache
+    video: Path | None = None  # the video of a single-task file, whatever its data says
 
 
 @dataclass
@@ -123,19 +124,30 @@ class ExportJob:
                                                    "task's video file readable (--media-root)"))
 
     def video(self, task_index: int):
-        """The task's video through the chosen decoder when its file is at hand, else None."""
+        """The task's video through the chosen decoder when its file is at hand, else None;
+        an InputError naming the task when the file is there but cannot be decoded."""
         if task_index not in self._videos:
             path = self.video_path(self.tasks.tasks[task_index])
             if path is None:
                 self._videos[task_index] = None
             else:
                 cache = IndexCache(self.options.data_dir) if self.options.data_dir else None
-                self._videos[task_index] = Video(path, self.registry.decoder(self.options.decoder), cache)
+                try:
+                    self._videos[task_index] = Video(path, self.registry.decoder(self.options.decoder), cache)
+                except InputError as exc:
+                    raise InputError([Problem(f"{self._task_where(task_index)}: video {path}", p.message)
+                                      for p in exc.problems]) from None
         return self._videos[task_index]
 
     def video_path(self, task: Task) -> Path | None:
-        """The task's video file: its data field (the config's Video value, else any string)
-        as a path, absolute or under the media root (default: the task file's folder)."""
+        """The task's video file: --video for a single-task file, else its data field (the
+        config's Video value, else any string) as a path, absolute or under the media root
+        (default: the task file's folder)."""
+        if self.options.video is not None:
+            if len(self.tasks.tasks) != 1:
+                raise InputError(Problem(self.tasks.source, f"--video names one video, and the file has "
+                                                            f"{len(self.tasks.tasks)} tasks"))
+            return self.options.video
         fields = [o.attrs["value"][1:] for o in self.config.objects()] if self.config is not None else []
         values = [task.data.get(f) for f in fields] or list(task.data.values())
         root = self.options.media_root or Path(self.tasks.source).parent
@@ -174,6 +186,24 @@ class ExportJob:
     def track_count(self) -> int:
         return sum(isinstance(item[3].value, VideoRectangleValue) for item in self.tasks.regions())
 
+    def boxes(self, task_index: int, region: Region, frames) -> Boxes:
+        """The region's boxes at these frames from its interpolator, with the task's video
+        when the interpolator needs one (an InputError naming the task when it cannot be had)."""
+        interpolator = self.interpolator_for(region)
+        track = Track.from_keyframes(region.value.sequence)
+        if not interpolator.needs_video:
+            return interpolator.boxes(track, frames)
+        video = self.video(task_index)
+        if video is None:
+            raise InputError(Problem(self._task_where(task_index),
+                                     f"interpolator {interpolator.name!r} needs the task's video, and no "
+                                     "file named in its data is found: pass --video or --media-root"))
+        return interpolator.boxes(track, frames, video=video)
+
+    def _task_where(self, task_index: int) -> str:
+        task = self.tasks.tasks[task_index]
+        return f"{self.tasks.source}: task {_task_key(task, (task_index,))}"
+
     def interpolator_for(self, region: Region):
         control = None
         if self.config is not None and isinstance(region.from_name, str):
@@ -195,7 +225,7 @@ class ExportJob:
                 continue
             value = region.value
             track = Track.from_keyframes(value.sequence)
-            boxes = self.interpolator_for(region).boxes(track, frame_range(value.framesCount))
+            boxes = self.boxes(location[0], region, frame_range(value.framesCount))
             labels = value.labels if isinstance(value.labels, list) else []
             yield TrackItem(location, task, annotation, region, track, boxes,
                             labels[0] if labels else None, region_fps(region, task, self.config))

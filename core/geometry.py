@@ -64,3 +64,13 @@ def top_left_pivot(xtl, ytl, xbr, ybr, rotation):
     x = cx - (width * np.cos(t) - height * np.sin(t)) / 2
     y = cy - (width * np.sin(t) + height * np.cos(t)) / 2
     return x, y, width, height
+
+
+def iou(a, b):
+    """IoU of axis-aligned boxes (left, top, width, height), row by row (0 for empty boxes)."""
+    a, b = np.atleast_2d(np.asarray(a, dtype=np.float64)), np.atleast_2d(np.asarray(b, dtype=np.float64))
+    w = np.clip(np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, 0], b[:, 0]), 0, None)
+    h = np.clip(np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0, None)
+    inter = w * h
+    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)

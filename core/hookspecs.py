@@ -31,6 +31,11 @@ def register_decoders(register):
     """Register video decoders: call register(decoder) for each Decoder."""
 
 
+@hookspec
+def register_trackers(register):
+    """Register object trackers: call register(tracker_class) for each Tracker subclass."""
+
+
 @hookspec(firstresult=True)
 def choose_interpolator(control):
     """Return the interpolator name for a control tag (a ConfigNode), or None to pass."""

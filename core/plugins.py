@@ -21,6 +21,7 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.tags.labels",
     "tracklabel.plugins.interpolators.linear",
     "tracklabel.plugins.interpolators.step",
+    "tracklabel.plugins.interpolators.image_guided",
     "tracklabel.plugins.exporters.ls_json",
     "tracklabel.plugins.exporters.jsonl",
     "tracklabel.plugins.exporters.mot",
@@ -29,6 +30,10 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.exporters.coco_vid",
     "tracklabel.plugins.decoders.pyav",
     "tracklabel.plugins.decoders.opencv",
+    "tracklabel.plugins.trackers.kcf",
+    "tracklabel.plugins.trackers.csrt",
+    "tracklabel.plugins.trackers.mosse",
+    "tracklabel.plugins.trackers.mil",
     "tracklabel.host.commands",
 )
 ENTRY_POINT_GROUP = "tracklabel"
@@ -38,6 +43,7 @@ REGISTRY_HOOKS = {
     "exporters": "register_exporters",
     "importers": "register_importers",
     "decoders": "register_decoders",
+    "trackers": "register_trackers",
 }
 
 
@@ -115,6 +121,7 @@ class Registry:
     exporters: dict[str, Any] = field(default_factory=dict)
     importers: dict[str, Any] = field(default_factory=dict)
     decoders: dict[str, Any] = field(default_factory=dict)
+    trackers: dict[str, Any] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def tag(self, xml_name: str):
@@ -136,6 +143,9 @@ class Registry:
 
     def decoder(self, name: str):
         return self._named(self.decoders, name, "decoder")
+
+    def tracker(self, name: str):
+        return self._named(self.trackers, name, "tracker")
 
     def importer(self, name: str):
         return self._named(self.importers, name, "import format")

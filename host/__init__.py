@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data)
 
-    from . import annotations, auth, db, errors, exports, jobs, media, player, projects, streams, tasks, plugins
+    from . import annotations, auth, db, errors, exports, jobs, media, player, projects, streams, tasks, plugins, tracking
 
     plugins.init_app(app)
     db.init_app(app)
@@ -52,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     media.init_app(app)
     for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, streams.bp,
-                      player.bp):
+                      tracking.bp, player.bp):
         app.register_blueprint(blueprint)
     jobs.init_app(app)  # last: it may start left-over jobs at once
     return app

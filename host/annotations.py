@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from contextlib import closing
+from pathlib import Path
+
 import msgspec
 import numpy as np
 import sqlalchemy as sa
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from tracklabel.core.export import ExportJob
+from tracklabel.core.export import ExportJob, ExportOptions
 from tracklabel.core.schema import VideoRectangleValue
-from tracklabel.core.track import Track
 
 from . import db
 from .auth import require
 from .errors import ApiError
+from .media import DECODER
 from .plugins import registry
 from .projects import project_config, project_row
 from .requests import int_arg, json_body
@@ -175,25 +178,28 @@ def _tracks(result, task: dict, config, frames_count: int | None) -> Response:
     hidden = request.args.get("hidden") == "1"
     loaded = check_tasks({"data": task["data"], "annotations": [{"result": result}]}, config,
                          frames_count)
-    job = ExportJob(loaded, registry(), config)
+    path = task.get("video_path")
+    job = ExportJob(loaded, registry(), config, options=ExportOptions(
+        video=Path(path) if path and Path(path).is_file() else None, decoder=DECODER,
+        data_dir=Path(current_app.config["DATA_DIR"])))
     spans = [min(r.value.framesCount, last or r.value.framesCount) - max(first, 1) + 1
              for *_, r in loaded.regions() if isinstance(r.value, VideoRectangleValue)]
     if sum(max(span, 0) for span in spans) > MAX_BOXES:
         raise ApiError(413, "too_large", f"more than {MAX_BOXES} boxes asked for: ask for fewer "
                                          f"frames (?from=&to=) or one region (?region=)")
     regions = []
-    for _, _, _, region in loaded.regions():
-        if not isinstance(region.value, VideoRectangleValue) or (wanted and region.id != wanted):
-            continue
-        stop = min(region.value.framesCount, last or region.value.framesCount)
-        boxes = job.interpolator_for(region).boxes(
-            Track.from_keyframes(region.value.sequence), np.arange(max(first, 1), stop + 1))
-        shown = {"visible": boxes.visible.tolist()} if hidden else {}
-        if not hidden:
-            boxes = boxes.only_visible()
-        regions.append({**shown, 
-            "id": region.id, "label": (region.value.labels or [None])[0],
-            "frame": boxes.frame.tolist(), "x": boxes.x.tolist(), "y": boxes.y.tolist(),
-            "width": boxes.width.tolist(), "height": boxes.height.tolist(),
-            "rotation": boxes.rotation.tolist(), "keyframe": boxes.keyframe.tolist()})
+    with closing(job):  # an image-guided interpolator opens the video
+        for _, _, _, region in loaded.regions():
+            if not isinstance(region.value, VideoRectangleValue) or (wanted and region.id != wanted):
+                continue
+            stop = min(region.value.framesCount, last or region.value.framesCount)
+            boxes = job.boxes(0, region, np.arange(max(first, 1), stop + 1))
+            shown = {"visible": boxes.visible.tolist()} if hidden else {}
+            if not hidden:
+                boxes = boxes.only_visible()
+            regions.append({**shown, 
+                "id": region.id, "label": (region.value.labels or [None])[0],
+                "frame": boxes.frame.tolist(), "x": boxes.x.tolist(), "y": boxes.y.tolist(),
+                "width": boxes.width.tolist(), "height": boxes.height.tolist(),
+                "rotation": boxes.rotation.tolist(), "keyframe": boxes.keyframe.tolist()})
     return Response(msgspec.json.encode({"regions": regions}), mimetype="application/json")

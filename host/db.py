@@ -70,11 +70,13 @@ jobs = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True),
-    sa.Column("state", sa.String(20), nullable=False),  # queued, running, done, failed
+    sa.Column("state", sa.String(20), nullable=False),  # queued, running, done, failed, cancelled
     sa.Column("progress", sa.Float, nullable=False, server_default="0"),
     sa.Column("message", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("params", sa.JSON),  # what the runner needs beyond the task (track jobs)
+    sa.Column("result", sa.JSON),  # what a done job gives back (track jobs: the new keyframes)
 )
 
 

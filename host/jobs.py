@@ -1,6 +1,9 @@
-"""Background jobs (indexing, proxies) on a bounded thread pool, each a row in the jobs table.
+"""Background jobs (indexing, proxies, tracking) on a bounded thread pool, each a row in the jobs table.
 
-A job is queued, then running, then done or failed; its progress (0..1) is written as it runs.
+A job is queued, then running, then done or failed (or cancelled, by a user, while queued or
+running); its progress (0..1) is written as it runs, and a cancelled job stops at its next
+progress report. A job may carry parameters, given to its runner, and a result, what the
+runner returns.
 On start, jobs a previous process left queued or running are queued again (or failed when no
 runner knows their kind), so none stays "running" forever. Shutting the pool down sends a
 running job back to the queue at its next progress report.
@@ -23,7 +26,7 @@ from .auth import require
 from .errors import ApiError
 
 Progress = Callable[[float], None]
-Runner = Callable[[int, Progress], None]  # (task id, progress) -> None; raises to fail
+Runner = Callable[..., dict | None]  # (task id, progress[, params]) -> result; raises to fail
 
 RUNNERS: dict[str, Runner] = {}
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes
@@ -41,6 +44,10 @@ def runner(kind: str):
 
 class Interrupted(Exception):
     """The pool is shutting down: the running job goes back to the queue."""
+
+
+class Cancelled(Exception):
+    """A user cancelled the running job."""
 
 
 class Pool:
@@ -84,12 +91,15 @@ class Pool:
             with db.engine().begin() as conn:
                 claimed = conn.execute(db.jobs.update().where(db.jobs.c.id == job_id, db.jobs.c.state == "queued")
                                        .values(state="running", progress=0.0, updated_at=sa.func.now())).rowcount
-                row = conn.execute(sa.select(db.jobs.c.kind, db.jobs.c.task_id)
+                row = conn.execute(sa.select(db.jobs.c.kind, db.jobs.c.task_id, db.jobs.c.params)
                                    .where(db.jobs.c.id == job_id)).first()
             if not claimed or row is None:
                 return
+            extra = {} if row.params is None else {"params": row.params}
             try:
-                RUNNERS[row.kind](row.task_id, self._progress(job_id))
+                result = RUNNERS[row.kind](row.task_id, self._progress(job_id), **extra)
+            except Cancelled:
+                return
             except Interrupted:
                 end = {"state": "queued", "message": "interrupted by a shutdown; it runs again at the next start"}
             except InputError as exc:
@@ -98,9 +108,9 @@ class Pool:
                 current_app.logger.exception("job %s (%s) failed", job_id, row.kind)
                 end = {"state": "failed", "message": f"{type(exc).__name__}: {exc}"}
             else:
-                end = {"state": "done", "progress": 1.0, "message": ""}
+                end = {"state": "done", "progress": 1.0, "message": "", "result": result}
             with db.engine().begin() as conn:
-                _set(conn, job_id, **end)
+                _set(conn, job_id, running=True, **end)
 
     def _progress(self, job_id: int) -> Progress:
         last = [time.monotonic()]
@@ -112,12 +122,15 @@ class Pool:
             if now - last[0] >= PROGRESS_INTERVAL:
                 last[0] = now
                 with db.engine().begin() as conn:
-                    _set(conn, job_id, progress=round(min(max(fraction, 0.0), 1.0), 4))
+                    if not _set(conn, job_id, running=True, progress=round(min(max(fraction, 0.0), 1.0), 4)):
+                        raise Cancelled
         return report
 
 
-def _set(conn: sa.Connection, job_id: int, **values) -> None:
-    conn.execute(db.jobs.update().where(db.jobs.c.id == job_id).values(**values, updated_at=sa.func.now()))
+def _set(conn: sa.Connection, job_id: int, running: bool = False, **values) -> bool:
+    """Update the job (only while it runs, if `running`); whether a row changed."""
+    where = [db.jobs.c.id == job_id] + ([db.jobs.c.state == "running"] if running else [])
+    return conn.execute(db.jobs.update().where(*where).values(**values, updated_at=sa.func.now())).rowcount > 0
 
 
 def init_app(app) -> None:
@@ -135,12 +148,12 @@ def shutdown(app) -> None:
         pool.shutdown()
 
 
-def enqueue(kind: str, task_id: int) -> int:
-    """Queue a job of `kind` for the task; returns the job's id."""
+def enqueue(kind: str, task_id: int, params: dict | None = None) -> int:
+    """Queue a job of `kind` for the task (its runner gets `params` when given); returns the job's id."""
     if kind not in RUNNERS:
         raise ValueError(f"no runner for jobs of kind {kind!r}")
     with db.engine().begin() as conn:
-        job_id = conn.execute(db.jobs.insert().values(kind=kind, task_id=task_id, state="queued")
+        job_id = conn.execute(db.jobs.insert().values(kind=kind, task_id=task_id, state="queued", params=params)
                               ).inserted_primary_key[0]
     pool = current_app.extensions.get("tracklabel.jobs")
     if pool is not None:
@@ -151,15 +164,35 @@ def enqueue(kind: str, task_id: int) -> int:
 def public(row) -> dict:
     return {"id": row.id, "kind": row.kind, "task": row.task_id, "state": row.state,
             "progress": row.progress, "message": row.message,
+            **({"result": row.result} if row.result is not None else {}),
             "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+
+
+def _job(job_id: int):
+    row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
+    if row is None:
+        raise ApiError(404, "not_found", f"no job {job_id}")
+    return row
 
 
 @bp.get("/api/jobs/<int:job_id>")
 @require()
 def get_job(job_id: int):
-    row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
-    if row is None:
-        raise ApiError(404, "not_found", f"no job {job_id}")
+    return jsonify(public(_job(job_id)))
+
+
+@bp.post("/api/jobs/<int:job_id>/cancel")
+@require()
+def cancel_job(job_id: int):
+    """Cancel a queued or running job (a running one stops at its next progress report);
+    409 when it has already ended."""
+    _job(job_id)
+    with db.write() as conn:
+        changed = conn.execute(db.jobs.update().where(db.jobs.c.id == job_id, db.jobs.c.state.in_(("queued", "running")))
+                               .values(state="cancelled", message="cancelled", updated_at=sa.func.now())).rowcount
+    row = _job(job_id)
+    if not changed:
+        raise ApiError(409, "job_ended", f"job {job_id} is {row.state}, too late to cancel", job=public(row))
     return jsonify(public(row))
 
 

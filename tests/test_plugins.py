@@ -106,7 +106,7 @@ def test_check_pending_catches_a_misspelled_hook():
 def test_docs_show_an_example_of_every_kind(examples):
     assert set(examples) == {"tracklabel_videopoint", "tracklabel_ease", "tracklabel_csv",
                              "tracklabel_csvtracks", "tracklabel_mydecoder", "tracklabel_pick",
-                             "tracklabel_count"}
+                             "tracklabel_count", "tracklabel_template"}
 
 
 def test_register_commands_example_adds_a_command(examples, tmp_path, monkeypatch):
@@ -210,6 +210,17 @@ def test_register_importers_example_reads_csv_tracks(registry, tmp_path):
 def test_register_decoders_example_registers_by_name(registry):
     assert registry.decoders["mydecoder"].name == "mydecoder"
     assert registry.owners["decoders", "mydecoder"] == "tracklabel_mydecoder"
+
+
+def test_register_trackers_example_follows_a_shifted_box(registry):
+    tracker = registry.tracker("template")()
+    rng = np.random.default_rng(0)
+    scene = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    tracker.start(scene, (20.0, 10.0, 16.0, 12.0))
+    assert tracker.update(np.roll(scene, (3, 5), axis=(0, 1)))[0] == (25.0, 13.0, 16.0, 12.0)
+    box, score = tracker.update(rng.integers(0, 256, (60, 80, 3), dtype=np.uint8))
+    assert box is None and score < 0.6
+    assert registry.owners["trackers", "template"] == "tracklabel_template"
 
 
 def test_choose_interpolator_example_overrides_the_attribute(registry, monkeypatch):

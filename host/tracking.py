@@ -1,0 +1,105 @@
+"""Automatic tracking on the host: a track request is checked at once (400 naming the problem)
+and runs as a background job whose result is the region's new keyframes, for the player to
+apply as an edit. The annotation itself is never written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify
+
+from tracklabel.core.autotrack import find_region, plan, track_region
+from tracklabel.core.decoding import IndexCache, Video
+from tracklabel.core.errors import InputError, PluginError
+from tracklabel.core.keyframes import TOLERANCE
+from tracklabel.core.tasks import region_fps
+
+from . import db, jobs
+from .auth import require
+from .errors import ApiError
+from .media import DECODER
+from .plugins import registry
+from .projects import project_config, project_row
+from .requests import json_body
+from .tasks import task_row
+from .validate import check_tasks
+
+bp = Blueprint("tracking", __name__)
+DIRECTIONS = ("forward", "backward")
+
+
+def _request(body: dict) -> dict:
+    """The job's parameters from a request body, types checked."""
+    def field(name, kinds, default=...):
+        value = body.get(name, default)
+        if value is ... or (value is not default and (not isinstance(value, kinds) or isinstance(value, bool))):
+            raise ApiError(400, "invalid", f"{name} must be {' or '.join(k.__name__ for k in kinds)}", f"$.{name}")
+        return value
+
+    if not isinstance(body.get("result"), list):
+        raise ApiError(400, "invalid", "result must be a list of regions", "$.result")
+    direction = body.get("direction", "forward")
+    if direction not in DIRECTIONS:
+        raise ApiError(400, "invalid", f"direction must be one of {', '.join(DIRECTIONS)}", "$.direction")
+    tolerance = field("tolerance", (int, float), TOLERANCE)
+    if not 0 < tolerance <= 1:
+        raise ApiError(400, "invalid", "tolerance must be in (0, 1]", "$.tolerance")
+    return {"result": body["result"], "region": str(field("region", (str, int))),
+            "tracker": field("tracker", (str,), "kcf"), "from": field("from", (int,)),
+            "to": field("to", (int,), None), "backward": direction == "backward", "tolerance": tolerance}
+
+
+def _region(task: dict, params: dict, config):
+    """The task as loaded and the region to track (400 when the result or the id is wrong)."""
+    loaded = check_tasks({"data": task["data"], "annotations": [{"result": params["result"]}]}, config,
+                         task["media"]["frames"])
+    _, loaded_task, region = find_region(loaded, params["region"])
+    return loaded_task, region
+
+
+@bp.post("/api/tasks/<int:task_id>/track")
+@require()
+def track(task_id: int):
+    """Queue tracking a region of the result sent (the player's current edits): 202 with the job."""
+    task = task_row(task_id)
+    params = _request(json_body())
+    media = task["media"]
+    if not task["video_path"] or not Path(task["video_path"]).is_file():
+        raise ApiError(400, "no_video", f"task {task_id} has no video file to track in")
+    if media is None:
+        job = db.connection().execute(
+            sa.select(db.jobs.c.state, db.jobs.c.message).where(db.jobs.c.task_id == task_id, db.jobs.c.kind == "index")
+            .order_by(db.jobs.c.id.desc())).first()
+        detail = f" (index job {job.state}{': ' + job.message if job and job.message else ''})" if job else ""
+        raise ApiError(400, "not_decodable", f"task {task_id}'s video is not indexed, so it cannot be decoded{detail}")
+    try:
+        registry().tracker(params["tracker"])
+    except PluginError as exc:
+        raise ApiError(400, "invalid", str(exc), "$.tracker") from None
+    _, region = _region(task, params, project_config(project_row(task["project_id"])))
+    plan(region, params["from"], registry().interpolator("linear"), media["frames"], media["width"],
+         media["height"], params["backward"], params["to"], where="$.region")
+    job_id = jobs.enqueue("track", task_id, params)
+    row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
+    return jsonify(jobs.public(row)), 202, {"Location": f"/api/jobs/{job_id}"}
+
+
+@jobs.runner("track")
+def track_job(task_id: int, progress, params: dict) -> dict:
+    """Track as asked; the result is {"region", "sequence", "tracked", "lost_at", "span"}."""
+    with db.engine().connect() as conn:
+        task = conn.execute(sa.select(db.tasks).where(db.tasks.c.id == task_id)).mappings().first()
+        project = conn.execute(sa.select(db.projects).where(db.projects.c.id == task["project_id"])).mappings().first()
+    if not task["media"]:
+        raise InputError(f"task {task_id}'s video is not indexed")
+    config = project_config(dict(project))
+    loaded_task, region = _region(task, params, config)
+    reg = registry()
+    with Video(task["video_path"], reg.decoder(DECODER), IndexCache(current_app.config["DATA_DIR"])) as video:
+        tracked = track_region(video, region, params["from"], reg.tracker(params["tracker"])(),
+                               reg.interpolator("linear"), params["backward"], params["to"],
+                               params["tolerance"], region_fps(region, loaded_task, config) or video.fps,
+                               progress, where="$.region")
+    return {"region": region.id, "sequence": tracked.sequence, "tracked": tracked.tracked,
+            "lost_at": tracked.lost_at, "span": list(tracked.span)}

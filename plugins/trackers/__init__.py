@@ -1,0 +1,1 @@
+"""Builtin trackers, each an ordinary plugin (OpenCV's, no downloaded weights)."""

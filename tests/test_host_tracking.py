@@ -1,0 +1,138 @@
+"""Tracking on the host: a checked request becomes a background job with progress and cancel,
+whose result is the region's new keyframes; bad requests are 400 naming the problem."""
+
+import time
+
+import numpy as np
+import pytest
+
+from host_support import SEED_CONFIG
+from scenes import make_scene, write_video
+from tracklabel.core.geometry import iou, to_percent
+from tracklabel.host import create_app, jobs
+
+SIZE = (320, 180)
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
+                      "MEDIA_ROOTS": [str(tmp_path / "media")], "TESTING": True})
+    yield app
+    jobs.shutdown(app)
+    app.extensions["tracklabel.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return make_scene(90, SIZE, seed=1, scale=(1.0, 1.15), pillar=(0.6, 0.85))
+
+
+def wait(client, job_id, states=("done", "failed", "cancelled"), timeout=60):
+    deadline = time.monotonic() + timeout
+    while (job := client.get(f"/api/jobs/{job_id}").json)["state"] not in states:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    return job
+
+
+@pytest.fixture
+def task(admin, project, scene, tmp_path):
+    """A task whose video is the scene, indexed."""
+    (tmp_path / "media").mkdir()
+    write_video(scene, tmp_path / "media" / "clip.mp4")
+    response = admin.post(f"/api/projects/{project}/tasks", json=[{"data": {"video": "clip.mp4"}}])
+    assert response.status_code == 201, response.json
+    task_id = response.json["tasks"][0]
+    wait(admin, response.json["jobs"][0])
+    return task_id
+
+
+def keyframe(frame, box, **extra):
+    x, y, w, h = (float(v) for v in to_percent(*box, *SIZE))
+    return {"frame": frame, "x": x, "y": y, "width": w, "height": h, "rotation": 0, "enabled": True, **extra}
+
+
+def request(scene, **changes):
+    region = {"id": "car", "type": "videorectangle", "from_name": "box", "to_name": "video",
+              "value": {"framesCount": 90, "labels": ["Man"], "sequence": [keyframe(3, scene.boxes[2])]}}
+    return {"result": [region], "region": "car", "tracker": "kcf", "from": 3, "direction": "forward", **changes}
+
+
+def test_a_track_job_returns_the_regions_new_keyframes(admin, task, scene):
+    response = admin.post(f"/api/tasks/{task}/track", json=request(scene))
+    assert response.status_code == 202, response.json
+    assert response.headers["Location"] == f"/api/jobs/{response.json['id']}"
+    assert response.json["kind"] == "track" and response.json["state"] in ("queued", "running")
+    job = wait(admin, response.json["id"])
+    assert job["state"] == "done" and job["progress"] == 1.0, job
+    result = job["result"]
+    assert result["region"] == "car" and result["lost_at"] is not None and result["span"] == [3, 90]
+    sequence = result["sequence"]
+    assert sequence[0] == keyframe(3, scene.boxes[2])
+    assert all(k["auto"] for k in sequence[1:]) and sequence[-1]["enabled"] is False
+    assert 2 < len(sequence) < 20
+    assert sequence[-1]["frame"] == result["lost_at"] - 1
+
+
+def test_a_cancelled_job_stops_and_gives_nothing(app, admin, task, scene, monkeypatch):
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0.0)
+    job_id = admin.post(f"/api/tasks/{task}/track", json=request(scene, tracker="csrt")).json["id"]
+    wait(admin, job_id, ("running", "done"))
+    cancelled = admin.post(f"/api/jobs/{job_id}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json["state"] == "cancelled", cancelled.json
+    jobs.shutdown(app)  # waits for the worker: it stopped at its next progress report
+    job = admin.get(f"/api/jobs/{job_id}").json
+    assert job["state"] == "cancelled" and "result" not in job
+    again = admin.post(f"/api/jobs/{job_id}/cancel")
+    assert again.status_code == 409 and again.json["error"] == "job_ended"
+
+
+@pytest.mark.parametrize(("changes", "path", "message"), [
+    ({"from": 1}, "$.region", "no box at frame 1"),
+    ({"to": 2}, "$.region", "stop frame 2 is before start frame 3"),
+    ({"direction": "backward", "to": 9}, "$.region", "stop frame 9 is after start frame 3"),
+    ({"tracker": "nope"}, "$.tracker", "no tracker 'nope'"),
+    ({"region": "bus"}, "body", "no videorectangle region with id 'bus'"),
+    ({"direction": "sideways"}, "$.direction", "direction must be one of forward, backward"),
+    ({"from": "3"}, "$.from", "from must be int"),
+])
+def test_bad_requests_are_400_and_queue_nothing(admin, task, scene, changes, path, message):
+    response = admin.post(f"/api/tasks/{task}/track", json=request(scene, **changes))
+    assert response.status_code == 400, response.json
+    assert message in response.json["message"] and response.json.get("path") == path
+    assert [j["kind"] for j in admin.get(f"/api/tasks/{task}/jobs").json] == ["index"]
+
+
+def test_a_tiny_box_is_refused(admin, task, scene):
+    body = request(scene)
+    body["result"][0]["value"]["sequence"] = [keyframe(3, (50, 50, 3, 20))]
+    response = admin.post(f"/api/tasks/{task}/track", json=body)
+    assert response.status_code == 400 and "at least 4 px" in response.json["message"]
+
+
+def test_a_video_that_cannot_be_decoded_is_refused(admin, project, scene, tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "broken.mp4").write_bytes(b"not a video at all")
+    created = admin.post(f"/api/projects/{project}/tasks", json=[{"data": {"video": "broken.mp4"}}]).json
+    assert wait(admin, created["jobs"][0])["state"] == "failed"
+    response = admin.post(f"/api/tasks/{created['tasks'][0]}/track", json=request(scene))
+    assert response.status_code == 400 and response.json["error"] == "not_decodable", response.json
+
+
+def test_the_tracks_endpoint_gives_image_guided_boxes(admin, task, scene):
+    """A project whose VideoRectangle picks `image-guided`: the player's tracks come from it."""
+    config = SEED_CONFIG.replace('<VideoRectangle name="box" toName="video" />',
+                                 '<VideoRectangle name="box" toName="video" interpolation="image-guided"/>')
+    project = admin.get(f"/api/tasks/{task}").json["project"]
+    assert admin.patch(f"/api/projects/{project}", json={"label_config": config}).status_code == 200
+    result = request(scene)["result"]
+    result[0]["value"]["sequence"] = [keyframe(3, scene.boxes[2]), keyframe(40, scene.boxes[39])]
+    response = admin.post(f"/api/tasks/{task}/tracks?from=3&to=40", json={"result": result})
+    assert response.status_code == 200, response.json
+    boxes = response.json["regions"][0]
+    shown = np.array([boxes["x"], boxes["y"], boxes["width"], boxes["height"]]).T
+    truth = np.array([to_percent(*scene.boxes[f - 1], *SIZE) for f in boxes["frame"]])
+    linear = np.array([to_percent(*(scene.boxes[2] + (scene.boxes[39] - scene.boxes[2]) * (f - 3) / 37), *SIZE)
+                       for f in boxes["frame"]])
+    assert iou(shown, truth).min() >= 0.6 and iou(shown, truth).mean() > iou(linear, truth).mean() + 0.1
