@@ -58,6 +58,14 @@ def _region(task: dict, params: dict, config):
     return loaded_task, region
 
 
+@bp.get("/api/trackers")
+@require()
+def trackers():
+    """The registered trackers (the player offers them)."""
+    return jsonify([{"name": name, "description": tracker.description}
+                    for name, tracker in sorted(registry().trackers.items())])
+
+
 @bp.post("/api/tasks/<int:task_id>/track")
 @require()
 def track(task_id: int):

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from browser_support import draw, fresh_task, go, open_task, wait_regions
+from browser_support import CONFIG, draw, fresh_task, go, open_task, wait_regions
 
 READ_STAMP = """() => {
   const video = document.querySelector('.stage video');
@@ -183,3 +183,32 @@ def test_a_host_that_goes_away_loses_nothing(page, server):
     page.wait_for_selector(".status:has-text('Saved')")
     (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
     assert annotation["result"][0]["value"]["sequence"][0]["frame"] == 1
+
+
+def test_track_forward_from_the_player_and_undo(page, server):
+    import scenes
+
+    scene = scenes.make_scene(frames=60, size=(320, 180), seed=3, scale=(1.0, 1.2))
+    scenes.write_video(scene, server.media / "scene.mp4")
+    project = server.call("POST", "/api/projects", {"title": "Track", "label_config": CONFIG})["id"]
+    open_task(page, server, server.video_task(project, "scene.mp4"))
+    x, y, w, h = scene.boxes[0]
+    corner = page.evaluate(f"tracklabel.player.toPixels({{x: {x / 3.2}, y: {y / 1.8}, width: {w / 3.2}, height: {h / 1.8}}})")
+    draw(page, corner["x"], corner["y"], corner["x"] + corner["width"], corner["y"] + corner["height"])
+    wait_regions(page, 1)
+    page.click("button[data-action=track-forward]")
+    page.wait_for_selector(".status:has-text('Tracked')", timeout=60000)
+    sequence = page.evaluate("tracklabel.regions()[0].value.sequence")
+    assert sequence[0]["frame"] == 1 and "auto" not in sequence[0]
+    assert any(k.get("auto") for k in sequence[1:]) and len(sequence) < 30  # a handful, not one per frame
+    rid = page.evaluate("tracklabel.regions()[0].id")
+    go(page, 40)
+    box = page.evaluate(f"tracklabel.boxAt('{rid}', 40)")
+    truth = scene.boxes[39]
+    got = (box["x"] * 3.2, box["y"] * 1.8, box["width"] * 3.2, box["height"] * 1.8)
+    left, top = max(got[0], truth[0]), max(got[1], truth[1])
+    right, bottom = min(got[0] + got[2], truth[0] + truth[2]), min(got[1] + got[3], truth[1] + truth[3])
+    inter = max(0, right - left) * max(0, bottom - top)
+    assert inter / (got[2] * got[3] + truth[2] * truth[3] - inter) > 0.5
+    page.click("button[data-action=undo]")
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 1")

@@ -18,6 +18,8 @@ export const DEFAULTS = {
   "save": ["ctrl+enter", "submit / update"],
   "toggle-keyframe": ["alt+k", "add or remove a keyframe here"],
   "toggle-interpolation": ["alt+i", "cut or restore the lifespan"],
+  "track-forward": ["alt+t", "track the selected region forward"],
+  "track-backward": ["shift+alt+t", "track the selected region backward"],
   "help": ["?", "show the hotkeys"],
 };
 

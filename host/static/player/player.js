@@ -302,7 +302,14 @@ export class Player extends EventTarget {
       button("◆", "Add or remove a keyframe here (selected region; alt+k)", () => this.toggleKeyframe(), "toggle-keyframe"),
       button("⟿", "Cut or restore the lifespan after the previous keyframe (alt+i)", () => this.toggleInterpolation(),
              "toggle-interpolation"),
+      button("◀ track", "Track the selected region backward from here (shift+alt+t)", () => this.track("backward"),
+             "track-backward"),
+      button("track ▶", "Track the selected region forward from here (alt+t)", () => this.track("forward"),
+             "track-forward"),
+      this.trackerSelect = el("select", {className: "tracker", title: "Tracker"}),
       this.saveButton);
+    this.api.get("/api/trackers").then(list => this.trackerSelect.replaceChildren(
+      ...list.map(t => el("option", {value: t.name, textContent: t.name, title: t.description, selected: t.name === "kcf"}))));
     this.timelineElement = el("div", {className: "timeline"});
     const head = el("div", {className: "timeline-head"},
       button("▾ timeline", "Collapse or expand the timeline", () => {
@@ -337,6 +344,43 @@ export class Player extends EventTarget {
         this.status("No keyframe at or before this frame", true);
       }
     });
+  }
+
+  // Automatic tracking from the current frame: a host job with progress and cancel; its
+  // keyframes come back as one undoable edit.
+  async track(direction) {
+    if (!this.selected) return this.status("Select a region first", true);
+    if (this.tracking) return this.status("Tracking is already running", true);
+    const id = this.selected, from = this.frame;
+    if (this.locked.has(id)) return this.status("This region is locked (alt+l unlocks it)", true);
+    let job;
+    try {
+      job = await this.api.post(`/api/tasks/${this.task.id}/track`, {
+        result: this.store.result, region: id, from, direction, tracker: this.trackerSelect.value || undefined});
+    } catch (error) {
+      return this.status(error.body?.message || error.message, true);
+    }
+    const cancel = el("button", {type: "button", textContent: "cancel", className: "cancel-track"});
+    cancel.addEventListener("click", () => this.api.post(`/api/jobs/${job.id}/cancel`).catch(() => {}));
+    this.tracking = job.id;
+    try {
+      while (!["done", "failed", "cancelled"].includes(job.state)) {
+        this.statusLine.replaceChildren(`Tracking ${direction} from frame ${from}: ${Math.round(job.progress * 100)}% `, cancel);
+        await new Promise(resolve => setTimeout(resolve, 300));
+        job = await this.api.get(`/api/jobs/${job.id}`);
+      }
+    } finally {
+      this.tracking = null;
+    }
+    if (job.state === "done") {
+      await this.edit(() => this.store.replaceSequence(id, job.result.sequence), id);
+      const lost = job.result.lost_at ? `, lost at frame ${job.result.lost_at}` : "";
+      this.status(`Tracked ${job.result.tracked} frames${lost}: ${job.result.sequence.filter(k => k.auto).length} automatic keyframes`);
+      this.emit("tracked", job.result);
+    } else {
+      this.status(job.state === "cancelled" ? "Tracking cancelled; nothing changed" : `Tracking failed: ${job.message}`,
+                  job.state !== "cancelled");
+    }
   }
 
   async setExact(key, value) {
@@ -425,6 +469,8 @@ export class Player extends EventTarget {
     k.add("save", () => this.save());
     k.add("toggle-keyframe", () => this.toggleKeyframe());
     k.add("toggle-interpolation", () => this.toggleInterpolation());
+    k.add("track-forward", () => this.track("forward"));
+    k.add("track-backward", () => this.track("backward"));
     k.add("help", () => this.hotkeys.showHelp(this.root));
   }
 

@@ -184,6 +184,13 @@ export class AnnotationStore extends EventTarget {
     return {id: copy.id, done: this.changed(copy.id)};
   }
 
+  // The region's keyframes as automatic tracking left them (undoable like any edit).
+  async replaceSequence(id, sequence) {
+    this.snapshot();
+    this.region(id).value.sequence = sequence;
+    await this.changed(id);
+  }
+
   async deleteKeyframe(id, f) {
     const seq = this.region(id).value.sequence;
     if (seq.length === 1) throw new Error("a region keeps at least one keyframe: delete the region instead");

@@ -135,7 +135,12 @@ export class Timeline {
         g.beginPath();
         g.moveTo(x, cy - 6); g.lineTo(x + 5, cy); g.lineTo(x, cy + 6); g.lineTo(x - 5, cy);
         g.closePath();
-        g.fill();
+        if (key.auto) {  // written by automatic tracking: hollow
+          g.strokeStyle = g.fillStyle;
+          g.stroke();
+        } else {
+          g.fill();
+        }
         if (!key.enabled) { g.strokeStyle = "#f55"; g.stroke(); }
       }
     });
