@@ -25,6 +25,7 @@ class TaskFile:
     source: str
     tasks: list[Task]
     warnings: Warnings = field(default_factory=Warnings)
+    normalised: bool = False  # reading changed something: the input is not written as it came
 
     def regions(self) -> Iterator[tuple[tuple[int, str, int, int], Task, Annotation, Region]]:
         """Every typed region of every annotation and prediction, with where it sits:
@@ -75,7 +76,7 @@ def load_tasks(raw: Any, registry, config=None, frames_count: int | None = None,
             tasks.append(task)
     if loader.problems:
         raise SchemaError(loader.problems)
-    return TaskFile(source, tasks, loader.warnings)
+    return TaskFile(source, tasks, loader.warnings, loader.normalised)
 
 
 def _where(source: str, data: bytes, message: str) -> str:
@@ -98,6 +99,7 @@ class _Loader:
         self.frames_count = frames_count
         self.problems: list[Problem] = []
         self.warnings = Warnings()
+        self.normalised = False
 
     def fail(self, problems: list[Problem] | Problem) -> None:
         self.problems.extend(problems if isinstance(problems, list) else [problems])
@@ -130,7 +132,11 @@ class _Loader:
             self.fail(exc.problems)
             return raw
         if isinstance(region.value, VideoRectangleValue):
+            warned = len(self.warnings)
             self.normalise(region, task, path)
+            complete = all(isinstance(k, dict) and "rotation" in k and "enabled" in k
+                           for k in raw["value"]["sequence"])
+            self.normalised |= len(self.warnings) > warned or not complete or "framesCount" not in raw["value"]
         return region
 
     def normalise(self, region: Region, task: Task, path: str) -> None:

@@ -32,6 +32,8 @@ def check_result(result: Any, data: dict, config, frames_count: int | None = Non
     raw = {"data": data, "annotations": [{"result": result}]}
     loaded = check_tasks(raw, config, frames_count, prefix="$")
     warnings = [{"path": _path(w.where, "$"), "message": w.message} for w in loaded.warnings]
+    if not loaded.normalised:
+        return result, warnings  # already as it would be written: keep it as sent
     return to_builtins(loaded.tasks[0].annotations[0].result), warnings
 
 
