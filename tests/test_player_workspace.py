@@ -1,6 +1,8 @@
 """The player's workspace in real Chromium: panels, canvas zoom and filters, hotkeys, undo/redo,
 the minimap and timeline zoom, many regions."""
 
+import math
+
 import pytest
 
 from browser_support import draw, fresh_task, go, open_task, wait_regions
@@ -204,3 +206,45 @@ def test_minimap_timeline_zoom_and_many_rows(task_page, server):
     assert start == 90 - 72 + 1  # panned to the end
     page.mouse.click(canvas["x"] + 5, canvas["y"] + 5)  # a click on the timeline scrubs there
     page.wait_for_function(f"tracklabel.frame === {start}")
+
+
+def test_play_pause_and_collapse_the_timeline(task_page):
+    page = task_page
+    page.locator(".stage .overlay").hover()
+    page.keyboard.press("Alt+Space")
+    page.wait_for_function("!document.querySelector('.stage video').paused")
+    page.wait_for_function("tracklabel.frame > 5")  # it plays, and the readout follows
+    page.click("button[data-action=play]")
+    page.wait_for_function("document.querySelector('.stage video').paused")
+    assert page.input_value(".frame-input") == str(page.evaluate("tracklabel.frame"))
+    page.click("button[data-action=collapse-timeline]")
+    assert page.evaluate("document.querySelector('.timeline').hidden")
+    page.click("button[data-action=collapse-timeline]")
+    assert not page.evaluate("document.querySelector('.timeline').hidden")
+
+
+def test_resize_by_a_corner_and_rotate_by_the_handle(task_page):
+    page = task_page
+    draw(page, 300, 200, 400, 260)
+    wait_regions(page, 1)
+    rid = region_ids(page)[0]
+    on_screen = f"tracklabel.player.toPixels(tracklabel.boxAt('{rid}', 1))"
+    box = page.evaluate(on_screen)
+    draw(page, box["x"] + box["width"], box["y"] + box["height"],
+         box["x"] + box["width"] + 40, box["y"] + box["height"] + 20)  # the bottom-right corner
+    page.wait_for_function(f"Math.abs({on_screen}.width - {box['width'] + 40}) < 1")
+    resized = page.evaluate(on_screen)
+    assert (resized["x"], resized["y"], resized["height"]) == pytest.approx(
+        (box["x"], box["y"], box["height"] + 20), abs=1)
+    centre = (resized["x"] + resized["width"] / 2, resized["y"] + resized["height"] / 2)
+    handle = (centre[0], resized["y"] - 22)  # the handle above the top edge
+    draw(page, handle[0], handle[1], centre[0] + 200, centre[1])  # drag it to the right: 90°
+    page.wait_for_function(f"Math.abs({on_screen}.rotation - 90) < 1")
+    turned = page.evaluate(on_screen)
+    # turned about its centre on screen; stored as the rotated top-left corner and the angle
+    rad = math.radians(turned["rotation"])
+    cx = turned["x"] + (turned["width"] * math.cos(rad) - turned["height"] * math.sin(rad)) / 2
+    cy = turned["y"] + (turned["width"] * math.sin(rad) + turned["height"] * math.cos(rad)) / 2
+    assert (cx, cy) == pytest.approx(centre, abs=1)
+    stored = page.evaluate("tracklabel.regions()[0].value.sequence[0].rotation")
+    assert stored == pytest.approx(90, abs=1)

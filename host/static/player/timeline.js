@@ -96,6 +96,7 @@ export class Timeline {
   }
 
   draw() {
+    if (!this.width) return;  // collapsed
     const player = this.player, n = player.framesCount, regions = player.visibleRegions();
     const moved = player.frame !== this.drawnFrame;
     this.drawnFrame = player.frame;
