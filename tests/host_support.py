@@ -7,20 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from tracklabel.host import create_app, db
+from tracklabel.host.demo import CONFIG
 from tracklabel.host.auth import add_user
 
 PG_URL = os.environ.get("TRACKLABEL_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
-SEED_CONFIG = """<View>
-   <Header>Label the video:</Header>
-   <Video name="video" value="$video" framerate="25.0"/>
-   <VideoRectangle name="box" toName="video" />
-   <Labels name="videoLabels" toName="video" allowEmpty="true">
-     <Label value="Man" background="blue"/>
-     <Label value="Woman" background="red"/>
-     <Label value="Other" background="green"/>
-   </Labels>
-</View>"""
+SEED_CONFIG = CONFIG  # the seed's config, as the demo project uses it
 
 
 def reset_postgres(url: str) -> None:

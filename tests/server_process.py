@@ -12,16 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+from tracklabel.host.demo import CONFIG
+
 CLI = [sys.executable, "-c", "from tracklabel.core.cli import main; main()"]
-SEED_CONFIG = """<View>
-   <Video name="video" value="$video" framerate="25.0"/>
-   <VideoRectangle name="box" toName="video" />
-   <Labels name="videoLabels" toName="video" allowEmpty="true">
-     <Label value="Man" background="blue"/>
-     <Label value="Woman" background="red"/>
-     <Label value="Other" background="green"/>
-   </Labels>
-</View>"""
+SEED_CONFIG = CONFIG
 
 
 def free_port() -> int:
