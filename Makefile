@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/decode.py
 	$(BIN)/python bench/host.py
 	$(BIN)/python bench/player.py
+	$(BIN)/python bench/track.py
 
 clean:
 	rm -rf $(VENV) demo-data

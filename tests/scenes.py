@@ -42,10 +42,12 @@ def make_scene(frames: int = 90, size: tuple[int, int] = (320, 180), seed: int =
                start: tuple[float, float] = (0.08, 0.45), end: tuple[float, float] = (0.92, 0.45),
                curve: float = 0.2, object_size: tuple[int, int] = (36, 30),
                scale: tuple[float, float] = (1.0, 1.5), pillar: tuple[float, float] | None = None,
-               blur: bool = False, distractor: bool = False, contrast: float = 1.0) -> Scene:
-    """A clip of `frames` frames. The object's top-left corner goes from `start` to `end`
-    (fractions of the frame) bending by `curve` (a fraction of the height) and its size from
-    `scale[0]` to `scale[1]` times `object_size`, both along eased curves. `pillar` is
+               blur: bool = False, distractor: bool = False, contrast: float = 1.0,
+               turns: float = 1.0) -> Scene:
+    """A clip of `frames` frames. The object's centre goes from `start` to `end`
+    (fractions of the frame) bending by `curve` (a fraction of the height) over `turns` sine
+    periods, and its size from `scale[0]` to `scale[1]` times `object_size`, both along eased
+    curves; `blur` smears each frame along the object's step from the previous one. `pillar` is
     (left, right) as fractions of the width: a fixed occluder the object passes behind."""
     width, height = size
     rng = np.random.default_rng(seed)
@@ -62,7 +64,8 @@ def make_scene(frames: int = 90, size: tuple[int, int] = (320, 180), seed: int =
         s = scale[0] + (scale[1] - scale[0]) * t * t
         w, h = round(object_size[0] * s), round(object_size[1] * s)
         x = round((start[0] + (end[0] - start[0]) * ease) * width - w / 2)
-        y = round((start[1] + (end[1] - start[1]) * t) * height + curve * height * np.sin(np.pi * 2 * t) - h / 2)
+        bend = curve * height * np.sin(np.pi * 2 * turns * t)
+        y = round((start[1] + (end[1] - start[1]) * t) * height + bend - h / 2)
         ox, oy = round(width * 0.4 * t), round(height * 0.3 * np.sin(np.pi * t))  # panning
         img = background[oy:oy + height, ox:ox + width].copy()
         if distractor:
@@ -77,15 +80,23 @@ def make_scene(frames: int = 90, size: tuple[int, int] = (320, 180), seed: int =
             overlap = max(0, min(x + w, right) - max(x, left)) * h
             covered = overlap / (w * h)
         if blur and i:
-            step = boxes[-1][0] - x
-            k = max(1, abs(int(step)))
-            kernel = np.full((1, k), 1.0 / k, np.float32)
-            img = cv2.filter2D(img, -1, kernel)
+            img = cv2.filter2D(img, -1, streak(x - boxes[-1][0], y - boxes[-1][1]))
         inside = max(0, min(x + w, width) - max(x, 0)) * max(0, min(y + h, height) - max(y, 0)) / (w * h)
         out.append(img)
         boxes.append((x, y, w, h))
         visible.append(inside - covered >= VISIBLE)
     return Scene(out, np.array(boxes, dtype=np.float64), np.array(visible))
+
+
+def streak(dx: float, dy: float) -> np.ndarray:
+    """A motion-blur kernel: a line along the step (dx, dy) pixels, as long as it."""
+    length = float(np.hypot(dx, dy))
+    k = max(1, round(length))
+    kernel = np.zeros((k, k), np.float32)
+    half = (k - 1) / 2
+    ux, uy = (dx * half / length, dy * half / length) if k > 1 else (0.0, 0.0)
+    cv2.line(kernel, (round(half - ux), round(half - uy)), (round(half + ux), round(half + uy)), 1.0)
+    return kernel / kernel.sum()
 
 
 def _paste(img: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:

@@ -14,6 +14,12 @@ class KCF(OpenCVTracker):
     description = "OpenCV KCF: fast correlation filter, reports loss (default)"
     create = staticmethod(cv2.TrackerKCF_create)
 
+    def start(self, frame, box):
+        """OpenCV's KCF learns its model on the frame after init at the old position (its first
+        update detects nothing): one update on the start frame itself trains it there."""
+        super().start(frame, box)
+        self.tracker.update(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+
 
 @hookimpl
 def register_trackers(register):
