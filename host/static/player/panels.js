@@ -3,11 +3,7 @@
 // its keyframes with jump and delete, and the lifespan toggles). They collapse, resize and move
 // to either side; the layout is kept per user.
 
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
+import {el} from "./dom.js";
 
 const button = (text, title, action) => {
   const b = el("button", {type: "button", textContent: text, title});

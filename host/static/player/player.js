@@ -3,17 +3,12 @@
 // for embedding and automation.
 
 import {FrameClock} from "./clock.js";
+import {el} from "./dom.js";
 import {Hotkeys} from "./hotkeys.js";
 import {Panels} from "./panels.js";
 import {AnnotationStore} from "./store.js";
 import {Timeline} from "./timeline.js";
 import {Viewport} from "./viewport.js";
-
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
 
 export class Player extends EventTarget {
   constructor(root, api, task, user) {
