@@ -72,9 +72,13 @@ export class FrameClock extends EventTarget {
         resolve(shown);
       };
       this.video.requestVideoFrameCallback((_now, metadata) => finish(metadata.mediaTime));
-      // the same frame again presents nothing new: then the seek's end is the answer
-      this.video.addEventListener("seeked", () => setTimeout(() => finish(this.video.currentTime), 250),
-                                  {once: true});
+      this.video.addEventListener("seeked", () => {
+        // the frame is decoded and goes on screen with the next composite, as do boxes drawn
+        // now; what the browser then presents (above) confirms or corrects it
+        this.setFrame(this.frameAt(this.video.currentTime));
+        // the same frame again presents nothing new: then the seek's end is the answer
+        setTimeout(() => finish(this.video.currentTime), 250);
+      }, {once: true});
       this.video.currentTime = this.timeOf(n);
     }));
     return this.pending;
