@@ -72,7 +72,10 @@ def server(tmp_path_factory):
     video_factory.encode(server.media / "stamped.webm", frames=90, size=(320, 240), codec="libvpx-vp9",
                          options={"g": "30"})
     project = server.call("POST", "/api/projects", {"title": "Player", "label_config": CONFIG})["id"]
-    server.tasks = {name: server.video_task(project, name) for name in ("stamped.mp4", "stamped.webm")}
+    video_factory.variable_rate(server.media / "stamped-vfr.mp4", frames=90)
+    video_factory.late_start(server.media / "stamped-late.mp4", frames=60)
+    server.tasks = {name: server.video_task(project, name)
+                    for name in ("stamped.mp4", "stamped.webm", "stamped-vfr.mp4", "stamped-late.mp4")}
     yield server
     server.stop()
 

@@ -9,10 +9,28 @@ export class FrameClock extends EventTarget {
     this.video = video;
     this.times = index.times;  // seconds from the start of the media timeline, ascending
     this.count = index.count;
-    this.offset = index.start_time || 0;  // the browser's currentTime 0 is the first frame
+    this.offset = 0;  // index time minus the browser's time for the same frame (calibrate())
     this.frame = 1;
     this.pending = Promise.resolve();
     this.watch();
+  }
+
+  // Browsers differ on where a file that starts late (non-zero first timestamp) begins its
+  // timeline: show the first frame and learn the offset from the time it is presented at.
+  calibrate() {
+    return new Promise(resolve => {
+      let settled = false;
+      const done = mediaTime => {
+        if (settled) return;
+        settled = true;
+        this.presentedTime = mediaTime;
+        this.offset = this.times[0] - mediaTime;
+        resolve(this.offset);
+      };
+      this.video.requestVideoFrameCallback((_now, metadata) => done(metadata.mediaTime));
+      this.video.addEventListener("seeked", () => setTimeout(() => done(this.video.currentTime), 500), {once: true});
+      this.video.currentTime = 0;
+    });
   }
 
   // The frame (1-based) shown at media time t: the last frame starting at or before it.
@@ -45,6 +63,7 @@ export class FrameClock extends EventTarget {
   // Follow what the browser presents (while playing and after seeks).
   watch() {
     const onFrame = (_now, metadata) => {
+      this.presentedTime = metadata.mediaTime;
       this.setFrame(this.frameAt(metadata.mediaTime));
       this.video.requestVideoFrameCallback(onFrame);
     };
@@ -58,11 +77,31 @@ export class FrameClock extends EventTarget {
     }
   }
 
-  // Seek to frame n; resolves with the frame the browser then presents.
+  // Seek to frame n; resolves with the frame the browser then presents. Aim at the middle of
+  // n's display interval; where the browser lands on a neighbour (it happens on short frames of
+  // variable-rate files), aim again nearer the edge it missed.
   seek(n) {
     n = Math.min(Math.max(Math.round(n), 1), this.count);
-    this.pending = this.pending.then(() => new Promise(resolve => {
+    this.pending = this.pending.then(async () => {
       if (!this.video.paused) this.video.pause();
+      let shown = await this.seekTime(this.timeOf(n));
+      for (const part of [0.2, 0.8, 0.05, 0.95]) {
+        if (shown === n) break;
+        if ((shown > n) !== (part < 0.5)) continue;  // only aim towards the side we overshot from
+        shown = await this.seekTime(this.startOf(n) + part * this.durationOf(n));
+      }
+      return shown;
+    });
+    return this.pending;
+  }
+
+  durationOf(n) {
+    return n < this.count ? this.times[n] - this.times[n - 1] : this.frameDuration();
+  }
+
+  // Set currentTime to t; resolves with the frame the browser presents.
+  seekTime(t) {
+    return new Promise(resolve => {
       let settled = false;
       const finish = mediaTime => {
         if (settled) return;
@@ -71,17 +110,19 @@ export class FrameClock extends EventTarget {
         this.setFrame(shown);
         resolve(shown);
       };
-      this.video.requestVideoFrameCallback((_now, metadata) => finish(metadata.mediaTime));
+      this.video.requestVideoFrameCallback((_now, metadata) => {
+        this.presentedTime = metadata.mediaTime;
+        finish(metadata.mediaTime);
+      });
       this.video.addEventListener("seeked", () => {
         // the frame is decoded and goes on screen with the next composite, as do boxes drawn
         // now; what the browser then presents (above) confirms or corrects it
         this.setFrame(this.frameAt(this.video.currentTime));
-        // the same frame again presents nothing new: then the seek's end is the answer
-        setTimeout(() => finish(this.video.currentTime), 250);
+        // nothing new presented: the picture is still the last frame presented
+        setTimeout(() => finish(this.presentedTime), 250);
       }, {once: true});
-      this.video.currentTime = this.timeOf(n);
-    }));
-    return this.pending;
+      this.video.currentTime = t;
+    });
   }
 
   step(delta) { return this.seek(this.frame + delta); }

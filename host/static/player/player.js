@@ -56,6 +56,7 @@ export class Player extends EventTarget {
     if (restored) this.status("Restored unsaved work from this browser");
     this.keys();
     this.exposeApi();
+    await this.clock.calibrate();
     await this.clock.seek(1);
     this.render();
     this.panels.render();
