@@ -5,19 +5,22 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, request, send_file
+
+from flask import Blueprint, current_app, jsonify, request, send_file
 
 from tracklabel.core.errors import PluginError
 from tracklabel.core.export import ExportJob, ExportOptions
 
-from . import db
+from . import db, jobs
 from .auth import require
 from .errors import ApiError
 from .plugins import registry
 from .projects import project_config, project_row
+from .requests import json_body
 from .validate import check_tasks
 
 bp = Blueprint("exports", __name__)
@@ -54,39 +57,100 @@ def _with_media(item, media: dict):
     return item
 
 
-def _float_arg(name: str) -> float | None:
-    value = request.args.get(name)
+OPTION_TYPES = {"width": float, "height": float, "fps": float}
+
+
+def read_options(values) -> dict:
+    """Export options from a query string or a JSON body: width, height, fps, origin, clip,
+    every_frame (400 naming the one that is not a number)."""
+    options = {}
+    for name, kind in OPTION_TYPES.items():
+        if values.get(name) is not None:
+            try:
+                options[name] = kind(values[name])
+            except (TypeError, ValueError):
+                raise ApiError(400, "invalid", f"{name}={values[name]!r} is not a number", name) from None
+    options["origin"] = 0 if str(values.get("origin", "1")) == "0" else 1
+    options["clip"] = str(values.get("clip", "")).lower() == "true"
+    options["every_frame"] = str(values.get("every_frame", "")).lower() == "true"
+    return options
+
+
+def _exporter(name: str):
     try:
-        return None if value is None else float(value)
-    except ValueError:
-        raise ApiError(400, "invalid", f"query parameter {name}={value!r} is not a number") from None
+        return registry().exporter(name)
+    except PluginError as exc:
+        raise ApiError(400, "invalid", str(exc), "format") from None
+
+
+def write_export(project_id: int, name: str, options: dict, folder: Path, progress=None) -> Path:
+    """The project exported into `folder`: the file, or a zip of the exporter's folder."""
+    exporter = _exporter(name)
+    config = project_config(project_row(project_id))
+    loaded = check_tasks(project_tasks(project_id), config)
+    job = ExportJob(loaded, registry(), config, options=ExportOptions(**options))
+    total, done = max(job.track_count(), 1), [0]
+    if progress is not None:
+        def advance(n: int) -> None:
+            done[0] += n
+            progress(done[0] / total)
+        job.progress = advance
+    stem = f"project-{project_id}-{name}"
+    if exporter.single_file:
+        path = folder / (stem + SUFFIXES.get(name, ".txt"))
+        with open(path, "wb") as out:
+            exporter.export(job, out)
+        return path
+    (folder / stem).mkdir()
+    exporter.export(job, folder / stem)
+    archive = Path(shutil.make_archive(str(folder / stem), "zip", folder / stem))
+    shutil.rmtree(folder / stem)
+    return archive
 
 
 @bp.get("/api/projects/<int:project_id>/export")
 @require("admin")
 def export_project(project_id: int):
+    """The export as a download, made while the request waits (see /exports for a job)."""
     name = request.args.get("format", "ls-json")
-    try:
-        exporter = registry().exporter(name)
-    except PluginError as exc:
-        raise ApiError(400, "invalid", str(exc), "format") from None
-    config = project_config(project_row(project_id))
-    loaded = check_tasks(project_tasks(project_id), config)
-    options = ExportOptions(width=_float_arg("width"), height=_float_arg("height"),
-                            fps=_float_arg("fps"), origin=int(request.args.get("origin", "1") == "1"),
-                            clip=request.args.get("clip") == "true",
-                            every_frame=request.args.get("every_frame") == "true")
-    job = ExportJob(loaded, registry(), config, options=options)
-    stem = f"project-{project_id}-{name}"
+    _exporter(name)
     with tempfile.TemporaryDirectory() as tmp:
-        if exporter.single_file:
-            buffer = io.BytesIO()
-            exporter.export(job, buffer)
-            buffer.seek(0)
-            return send_file(buffer, as_attachment=True, download_name=stem + SUFFIXES.get(name, ".txt"))
-        folder = Path(tmp) / stem
-        folder.mkdir()
-        exporter.export(job, folder)
-        archive = Path(shutil.make_archive(str(folder), "zip", folder))
-        data = io.BytesIO(archive.read_bytes())
-    return send_file(data, as_attachment=True, download_name=stem + ".zip", mimetype="application/zip")
+        path = write_export(project_id, name, read_options(request.args), Path(tmp))
+        data = io.BytesIO(path.read_bytes())
+    kind = "application/zip" if path.suffix == ".zip" else None
+    return send_file(data, as_attachment=True, download_name=path.name, mimetype=kind)
+
+
+@bp.post("/api/projects/<int:project_id>/exports")
+@require("admin")
+def start_export(project_id: int):
+    """The export as a background job with progress; GET /api/jobs/{id}/download when done."""
+    project_row(project_id)
+    body = json_body()
+    name = body.get("format", "ls-json")
+    _exporter(name)
+    params = {"project": project_id, "format": name, "options": read_options(body)}
+    job_id = jobs.enqueue("export", None, params)
+    response = jsonify(jobs.public(jobs.job_row(job_id)))
+    response.status_code = 202
+    response.headers["Location"] = f"/api/jobs/{job_id}"
+    return response
+
+
+@jobs.runner("export")
+def export_job(_task_id, progress, params: dict) -> dict:
+    folder = Path(current_app.config["DATA_DIR"]) / "exports" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path = write_export(params["project"], params["format"], params["options"], folder, progress)
+    return {"file": str(path.relative_to(folder.parent)), "bytes": path.stat().st_size}
+
+
+@bp.get("/api/jobs/<int:job_id>/download")
+@require("admin")
+def download(job_id: int):
+    """The file a finished export job made."""
+    job = jobs.job_row(job_id)
+    if job.kind != "export" or job.state != "done":
+        raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job.state})")
+    path = Path(current_app.config["DATA_DIR"]) / "exports" / job.result["file"]
+    return send_file(path, as_attachment=True, download_name=path.name)

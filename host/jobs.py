@@ -168,7 +168,8 @@ def public(row) -> dict:
             "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
 
 
-def _job(job_id: int):
+def job_row(job_id: int):
+    """The job row, or 404."""
     row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
     if row is None:
         raise ApiError(404, "not_found", f"no job {job_id}")
@@ -178,7 +179,7 @@ def _job(job_id: int):
 @bp.get("/api/jobs/<int:job_id>")
 @require()
 def get_job(job_id: int):
-    return jsonify(public(_job(job_id)))
+    return jsonify(public(job_row(job_id)))
 
 
 @bp.post("/api/jobs/<int:job_id>/cancel")
@@ -186,11 +187,11 @@ def get_job(job_id: int):
 def cancel_job(job_id: int):
     """Cancel a queued or running job (a running one stops at its next progress report);
     409 when it has already ended."""
-    _job(job_id)
+    job_row(job_id)
     with db.write() as conn:
         changed = conn.execute(db.jobs.update().where(db.jobs.c.id == job_id, db.jobs.c.state.in_(("queued", "running")))
                                .values(state="cancelled", message="cancelled", updated_at=sa.func.now())).rowcount
-    row = _job(job_id)
+    row = job_row(job_id)
     if not changed:
         raise ApiError(409, "job_ended", f"job {job_id} is {row.state}, too late to cancel", job=public(row))
     return jsonify(public(row))

@@ -205,3 +205,28 @@ def test_limits_are_400_or_413_not_500(admin, annotator, project, task):
     assert response.status_code == 413 and "?from=&to=" in response.json["message"]
     response = annotator.post(f"/api/tasks/{task}/tracks?from=1&to=100", json={"result": [huge]})
     assert response.status_code == 200 and len(response.json["regions"][0]["frame"]) == 100
+
+
+def test_export_as_a_background_job(app, admin, project, task):
+    import time
+
+    admin.post(f"/api/tasks/{task}/annotations", json={"result": [region()]})
+    response = admin.post(f"/api/projects/{project}/exports", json={"format": "jsonl"})
+    assert response.status_code == 202 and response.headers["Location"] == f"/api/jobs/{response.json['id']}"
+    job = response.json
+    deadline = time.monotonic() + 30
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+        job = admin.get(f"/api/jobs/{job['id']}").json
+    assert job["state"] == "done" and job["progress"] == 1.0, job
+    lines = admin.get(f"/api/jobs/{job['id']}/download").data.decode().splitlines()
+    assert [json.loads(line)["frame"] for line in lines] == [1, 2, 3, 4, 5, 8, 9, 10]
+    failed = admin.post(f"/api/projects/{project}/exports", json={"format": "mot"}).json  # no frame size
+    while failed["state"] in ("queued", "running"):
+        time.sleep(0.1)
+        failed = admin.get(f"/api/jobs/{failed['id']}").json
+    assert failed["state"] == "failed" and "pass --width and --height" in failed["message"]
+    assert admin.get(f"/api/jobs/{failed['id']}/download").status_code == 409
+    assert admin.post(f"/api/projects/{project}/exports", json={"format": "nope"}).status_code == 400
+    assert admin.post(f"/api/projects/{project}/exports", json={"format": "mot", "width": "wide"}).status_code == 400
