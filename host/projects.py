@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from tracklabel.core.config import parse_config
 
@@ -25,7 +25,14 @@ def project_row(project_id: int) -> dict:
 
 
 def project_config(project: dict):
-    return parse_config(project["label_config"], registry(), source="label_config")
+    """The project's parsed config; parsed once per config text (every save asks for it)."""
+    cache = current_app.extensions.setdefault("tracklabel.configs", {})
+    text = project["label_config"]
+    if text not in cache:
+        if len(cache) >= 64:
+            cache.clear()
+        cache[text] = parse_config(text, registry(), source="label_config")
+    return cache[text]
 
 
 def _public(row: dict) -> dict:

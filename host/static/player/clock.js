@@ -101,6 +101,11 @@ export class FrameClock extends EventTarget {
 
   // Set currentTime to t; resolves with the frame the browser presents.
   seekTime(t) {
+    const shown = this.presentedTime === undefined ? null : this.frameAt(this.presentedTime);
+    if (shown !== null && this.frameAt(t) === shown) {  // already on screen: nothing would change
+      this.setFrame(shown);
+      return Promise.resolve(shown);
+    }
     return new Promise(resolve => {
       let settled = false;
       const finish = mediaTime => {
@@ -118,8 +123,8 @@ export class FrameClock extends EventTarget {
         // the frame is decoded and goes on screen with the next composite, as do boxes drawn
         // now; what the browser then presents (above) confirms or corrects it
         this.setFrame(this.frameAt(this.video.currentTime));
-        // nothing new presented: the picture is still the last frame presented
-        setTimeout(() => finish(this.presentedTime), 250);
+        // a safety net: when nothing new is presented, the picture is the last frame presented
+        setTimeout(() => finish(this.presentedTime), 2000);
       }, {once: true});
       this.video.currentTime = t;
     });
