@@ -38,25 +38,34 @@ def progress_bar(length: int, label: str):
 
 
 @contextmanager
-def atomic(path: Path, single_file: bool):
-    """Write beside `path` and move into place only when complete; nothing left on failure."""
+def atomic_path(path: Path):
+    """A temporary file path beside `path`, moved into place only when the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+@contextmanager
+def atomic(path: Path, single_file: bool):
+    """Write beside `path` and move into place only when complete; nothing left on failure.
+    Yields a binary stream (one file) or a fresh folder."""
     if single_file:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                yield stream
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
-            yield tmp
-            if path.exists():
-                shutil.rmtree(path)
-            os.replace(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        with atomic_path(path) as tmp, open(tmp, "wb") as stream:
+            yield stream
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import cv2
 
+from .cli_common import atomic_path
 from .decoding import IndexCache, Video
 from .errors import InputError, PluginError, Problem
 from .plugins import load_registry
@@ -114,7 +114,7 @@ def frame(video, number, out, decoder_name, data_dir):
     ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     if not ok:
         raise InputError(Problem(str(out), "could not encode the PNG"))
-    with _atomic(out) as tmp:
+    with atomic_path(out) as tmp:
         Path(tmp).write_bytes(png.tobytes())
     click.echo(f"wrote {out} (frame {number} of {video}, {rgb.shape[1]}x{rgb.shape[0]})", err=True)
 
@@ -130,24 +130,10 @@ def proxy(video, out, decoder_name, data_dir):
         raise InputError(Problem(str(out), "the proxy would overwrite its source"))
     with _open(video, decoder_name, data_dir) as opened:
         reasons = opened.proxy_reasons()
-        with _atomic(out) as tmp, click.progressbar(length=opened.index.count, file=sys.stderr,
+        with atomic_path(out) as tmp, click.progressbar(length=opened.index.count, file=sys.stderr,
                                                     label=f"transcoding {video}") as bar:
             opened.write_proxy(tmp, lambda fraction: bar.update(
                 round(fraction * opened.index.count) - bar.pos))
         count = opened.index.count
     why = "; ".join(reasons) if reasons else "the source itself is browser-playable"
     click.echo(f"wrote {out} ({count} frames; {why})", err=True)
-
-
-@contextmanager
-def _atomic(path: Path):
-    """A temporary path beside `path`, moved into place only when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
