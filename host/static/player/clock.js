@@ -64,8 +64,7 @@ export class FrameClock extends EventTarget {
   watch() {
     const onFrame = (_now, metadata) => {
       this.presentedTime = metadata.mediaTime;
-      // during a seek, a late callback may still report the frame before it: the seek decides
-      if (!this.seeking) this.setFrame(this.frameAt(metadata.mediaTime));
+      this.setFrame(this.frameAt(metadata.mediaTime));
       this.video.requestVideoFrameCallback(onFrame);
     };
     this.video.requestVideoFrameCallback(onFrame);
@@ -107,13 +106,11 @@ export class FrameClock extends EventTarget {
       this.setFrame(shown);
       return Promise.resolve(shown);
     }
-    this.seeking = true;
     return new Promise(resolve => {
       let settled = false;
       const finish = mediaTime => {
         if (settled) return;
         settled = true;
-        this.seeking = false;
         const shown = this.frameAt(mediaTime);
         this.setFrame(shown);
         resolve(shown);
