@@ -120,7 +120,9 @@ def go(page, frame: int) -> int:
 
 
 def wait_regions(page, count: int):
-    page.wait_for_function(f"tracklabel.regions().length === {count}")
+    """`count` regions, each with the host's boxes arrived (an edit is done when they are)."""
+    page.wait_for_function(f"tracklabel.regions().length === {count} && "
+                           "tracklabel.regions().every(r => tracklabel.player.store.tracks.has(r.id))")
 
 
 def fresh_task(server) -> int:
