@@ -165,6 +165,9 @@ def test_shutdown_sends_the_running_job_back_to_the_queue(tmp_path, database_url
 def test_pools_do_not_leak_threads(tmp_path, database_url, monkeypatch):
     monkeypatch.setitem(jobs.RUNNERS, "test-quick", lambda task_id, progress: None)
     names = lambda: {t.name for t in threading.enumerate() if t.name.startswith("tracklabel-job")}  # noqa: E731
+    for thread in threading.enumerate():  # pools of earlier tests may still be winding down
+        if thread.name.startswith("tracklabel-job"):
+            thread.join(timeout=10)
     before = names()
     idle = make_app(tmp_path / "idle", database_url)  # no job: no thread
     assert names() == before
