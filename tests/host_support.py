@@ -6,7 +6,7 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from tracklabel.host import create_app, db
+from tracklabel.host import create_app, db, jobs
 from tracklabel.host.demo import CONFIG
 from tracklabel.host.auth import add_user
 
@@ -37,6 +37,7 @@ def app(tmp_path, database_url):
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
                       "MEDIA_ROOTS": [str(tmp_path / "media")], "TESTING": True})
     yield app
+    jobs.shutdown(app)  # no idle worker threads outlive the test
     app.extensions["tracklabel.engine"].dispose()
 
 
