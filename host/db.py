@@ -13,6 +13,8 @@ from alembic.config import Config
 from flask import current_app, g
 
 metadata = sa.MetaData()
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}  # a deleted row's id is never given again
+# (PostgreSQL's serial ids never are); every later batch migration on SQLite must pass it again
 
 users = sa.Table(
     "users", metadata,
@@ -21,6 +23,7 @@ users = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("password_hash", sa.String(300)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    **NEVER_REUSE_IDS,
 )
 
 tokens = sa.Table(
@@ -30,6 +33,7 @@ tokens = sa.Table(
     sa.Column("digest", sa.String(64), nullable=False, unique=True),
     sa.Column("kind", sa.String(20), nullable=False),  # "api", or "login" (used once)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    **NEVER_REUSE_IDS,
 )
 
 projects = sa.Table(
@@ -39,6 +43,7 @@ projects = sa.Table(
     sa.Column("label_config", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    **NEVER_REUSE_IDS,
 )
 
 tasks = sa.Table(
@@ -50,6 +55,7 @@ tasks = sa.Table(
     sa.Column("video_path", sa.Text),  # the task's video file, when it is local
     sa.Column("media", sa.JSON),  # probed facts of the video (fps, frames, size, ...)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    **NEVER_REUSE_IDS,
 )
 
 annotations = sa.Table(
@@ -63,6 +69,7 @@ annotations = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    **NEVER_REUSE_IDS,
 )
 
 jobs = sa.Table(
@@ -77,6 +84,19 @@ jobs = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("params", sa.JSON),  # what the runner needs beyond the task (track jobs)
     sa.Column("result", sa.JSON),  # what a done job gives back (track jobs: the new keyframes)
+    # who queued it (a job queued by another job belongs to that job's creator): only they and
+    # admins see it; None for jobs from before creators were kept
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id", name="fk_jobs_created_by", ondelete="SET NULL")),
+    **NEVER_REUSE_IDS,
+)
+
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # SHA-256 of the token in the cookie
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),  # seconds since the epoch, by the app's clock
+    sa.Column("last_seen_at", sa.Float, nullable=False),
 )
 
 
@@ -106,12 +126,41 @@ def make_engine(url: str) -> sa.Engine:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration (creating it on an empty database)."""
+    """Bring the schema to the newest migration (creating it on an empty database), in one
+    transaction."""
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrating = _sqlite_migration_engine(engine.url) if engine.dialect.name == "sqlite" else engine
+    try:
+        with migrating.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            if migrating is not engine:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _sqlite_migration_engine(url: sa.URL) -> sa.Engine:
+    """A one-connection engine for migrating SQLite: foreign keys off (a table rebuilt by a batch
+    migration is dropped, which would cascade into the tables that reference it; they are checked
+    before the commit instead), and transactions begun by us, so that DDL is inside them and the
+    write lock is taken at once (pysqlite begins only before DML by itself)."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(connection, _record):
+        connection.isolation_level = None
+        connection.execute("PRAGMA foreign_keys=OFF")
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def init_app(app) -> None:
