@@ -112,9 +112,8 @@ class ExportJob:
         probe of the task's video file."""
         if self.options.width and self.options.height:
             return self.options.width, self.options.height
-        extra = item.region.extra
-        width, height = extra.get("original_width"), extra.get("original_height")
-        if isinstance(width, (int, float)) and isinstance(height, (int, float)) and width > 0 and height > 0:
+        width, height = item.region.original_width, item.region.original_height
+        if width is not UNSET and height is not UNSET:
             return width, height
         video = self.video(item.location[0])
         if video is not None:

@@ -23,6 +23,7 @@ class ImportOptions:
     from_name: str = "box"  # the config's VideoRectangle and Video names, and the task field
     to_name: str = "video"
     data_field: str = "video"
+    config: object = None  # the labeling config given (--config), for formats that need it
 
     @classmethod
     def for_config(cls, config, **kwargs) -> "ImportOptions":
@@ -31,8 +32,8 @@ class ImportOptions:
             if control.tag.region_type == "videorectangle":
                 video = config.object_of(control)
                 return cls(from_name=control.name, to_name=video.name,
-                           data_field=video.attrs["value"][1:], **kwargs)
-        return cls(**kwargs)
+                           data_field=video.attrs["value"][1:], config=config, **kwargs)
+        return cls(config=config, **kwargs)
 
 
 class Importer:

@@ -11,11 +11,14 @@ from typing import Any, Iterator
 import msgspec
 
 from .errors import Problem, SchemaError, Warnings
-from .schema import Annotation, Region, Task, VideoRectangleValue, convert
+from .schema import MAX_FRAMES_COUNT, Annotation, Region, Task, VideoRectangleValue, convert
 from .track import normalise_sequence
 
 _BYTE = re.compile(r"\(byte (\d+)\)")
-MAX_FRAMES = 10_000_000  # a day and a half at 60 fps; more is a mistake (and memory for nothing)
+MAX_FPS = 1e6  # a frame rate beyond this (or not above 0) is no video's: it is not used
+MIN_FPS = 1e-6
+JSON_MIN_HINT = ("this is Label Studio's JSON-MIN export (no `data`): read it with "
+                 "`tracklabel convert FILE --from ls-json --config CONFIG ...`")
 
 
 @dataclass
@@ -33,6 +36,8 @@ class TaskFile:
         for t, task in enumerate(self.tasks):
             for kind in ("annotations", "predictions"):
                 for a, annotation in enumerate(getattr(task, kind) or ()):
+                    if not isinstance(annotation, Annotation):
+                        continue  # listed by id only
                     for r, item in enumerate(annotation.result):
                         if isinstance(item, Region):
                             yield (t, kind, a, r), task, annotation, item
@@ -53,11 +58,19 @@ def parse_tasks(data: bytes | str, registry, config=None, frames_count: int | No
     """Parse task JSON: a list of tasks (Label Studio's export) or one task."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    return load_tasks(decode_json(data, source), registry, config, frames_count, source)
+
+
+def decode_json(data: bytes, source: str) -> Any:
+    """JSON text to builtins; malformed or too deeply nested JSON is a SchemaError naming
+    the file (and line and column where known)."""
     try:
-        raw = msgspec.json.decode(data)
+        return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise SchemaError(Problem(_where(source, data, str(exc)), f"malformed JSON: {exc}")) from None
-    return load_tasks(raw, registry, config, frames_count, source)
+    except RecursionError:
+        raise SchemaError(Problem(source, "JSON nested too deeply to read (arrays and objects "
+                                          "inside one another hundreds of levels deep)")) from None
 
 
 def load_tasks(raw: Any, registry, config=None, frames_count: int | None = None,
@@ -76,6 +89,7 @@ def load_tasks(raw: Any, registry, config=None, frames_count: int | None = None,
             tasks.append(task)
     if loader.problems:
         raise SchemaError(loader.problems)
+    loader.warn_ids_only()
     return TaskFile(source, tasks, loader.warnings, loader.normalised)
 
 
@@ -100,11 +114,15 @@ class _Loader:
         self.problems: list[Problem] = []
         self.warnings = Warnings()
         self.normalised = False
+        self.ids_only: dict[str, list[str]] = {}  # kind → paths of the lists that hold ids
 
     def fail(self, problems: list[Problem] | Problem) -> None:
         self.problems.extend(problems if isinstance(problems, list) else [problems])
 
     def task(self, raw: Any, path: str) -> Task | None:
+        if isinstance(raw, dict) and "data" not in raw and "annotation_id" in raw:
+            self.fail(Problem(path, JSON_MIN_HINT))
+            return None
         try:
             task = convert(raw, Task, path)
         except SchemaError as exc:
@@ -112,11 +130,23 @@ class _Loader:
             return None
         for kind in ("annotations", "predictions"):
             for a, annotation in enumerate(getattr(task, kind) or ()):
+                if not isinstance(annotation, Annotation):
+                    self.ids_only.setdefault(kind, []).append(f"{path}.{kind}")
+                    continue
                 annotation.result = [
                     self.result_item(item, task, f"{path}.{kind}[{a}].result[{r}]")
                     for r, item in enumerate(annotation.result)
                 ]
         return task
+
+    def warn_ids_only(self) -> None:
+        """One warning per kind for the whole file: some tasks list it by id only."""
+        for kind, paths in self.ids_only.items():
+            tasks = len(dict.fromkeys(paths))
+            self.warnings.add(paths[0], f"{kind} were exported by id only (in {tasks} "
+                                        f"task{'s' if tasks > 1 else ''}), as Label Studio's "
+                                        "default JSON export writes them: the ids are kept and "
+                                        "written back as they are; their results are not in the file")
 
     def result_item(self, raw: Any, task: Task, path: str) -> Any:
         """A region of a registered type becomes a Region; anything else is kept as is."""
@@ -153,9 +183,9 @@ class _Loader:
                 self.fail(Problem(f"{path}.value", "framesCount is missing; pass --frames-count"))
                 return
             value.framesCount = self.frames_count
-        if not 1 <= value.framesCount <= MAX_FRAMES:
+        if not 1 <= value.framesCount <= MAX_FRAMES_COUNT:
             self.fail(Problem(f"{path}.value.framesCount",
-                              f"framesCount {value.framesCount} is outside 1..{MAX_FRAMES}"))
+                              f"framesCount {value.framesCount} is outside 1..{MAX_FRAMES_COUNT}"))
             return
         past = [k.frame for k in keyframes if k.frame > value.framesCount]
         if past:
@@ -173,12 +203,19 @@ def region_fps(region: Region, task: Task, config=None) -> float | None:
         if isinstance(rate, str):
             rate = task.data.get(rate[1:])
             rate = float(rate) if isinstance(rate, (int, float, str)) and _is_number(rate) else None
-        if rate and rate > 0:
+        if _usable_rate(rate):
             return rate
     value = region.value
     if isinstance(value.framesCount, int) and isinstance(value.duration, (int, float)) and value.duration > 0:
-        return value.framesCount / value.duration
+        rate = value.framesCount / value.duration
+        if _usable_rate(rate):
+            return rate
     return None
+
+
+def _usable_rate(rate) -> bool:
+    """A frame rate a video can have: MIN_FPS..MAX_FPS (times and frames stay finite)."""
+    return isinstance(rate, (int, float)) and MIN_FPS <= rate <= MAX_FPS
 
 
 def _is_number(value) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 from msgspec import UNSET
 
 from .errors import Problem, Warnings
-from .schema import Keyframe
+from .schema import MAX_FRAME, Keyframe
 
 FIELDS = ("x", "y", "width", "height", "rotation")
 
@@ -66,8 +66,9 @@ def normalise_sequence(
 ) -> tuple[list[Keyframe], list[Problem]]:
     """Apply DESIGN.md's import rules to one region's keyframes.
 
-    Returns the keyframes sorted by frame, one per frame (the last in file order wins),
-    each with `frame` and `enabled` set, and the problems that make the region unusable.
+    The keyframes come checked by the schema (numbers in range). Returns them sorted by frame,
+    one per frame (the last in file order wins), each with `frame` and `enabled` set, and the
+    problems that make the region unusable.
     """
     problems: list[Problem] = []
     missing_enabled = False
@@ -81,16 +82,14 @@ def normalise_sequence(
                 problems.append(Problem(where, "keyframe has no `frame`, and no frame rate is "
                                                "known to derive it from `time`"))
                 continue
-            key.frame = int(round(key.time * fps))
+            product = key.time * fps
+            frame = round(product) if math.isfinite(product) else 0
+            if not 1 <= frame <= MAX_FRAME:
+                problems.append(Problem(f"{where}.time", f"keyframe has no `frame`, and time {key.time} "
+                                                         f"at {fps:g} fps is no frame in 1..{MAX_FRAME}"))
+                continue
+            key.frame = frame
             warnings.add(where, f"keyframe has no `frame`; frame {key.frame} derived from time {key.time}")
-        if key.frame < 1:
-            problems.append(Problem(f"{where}.frame", f"frame {key.frame} is not a 1-based frame number"))
-        for name in FIELDS:
-            if not math.isfinite(getattr(key, name)):
-                problems.append(Problem(f"{where}.{name}", f"{name} is {getattr(key, name)}, not a finite number"))
-        for name in ("width", "height"):
-            if getattr(key, name) < 0:
-                problems.append(Problem(f"{where}.{name}", f"{name} is negative ({getattr(key, name)})"))
         if key.enabled is UNSET:
             key.enabled = True
             missing_enabled = True

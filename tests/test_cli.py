@@ -140,7 +140,7 @@ def test_bad_input_exits_2_and_keeps_the_old_output(tmp_path):
     tasks = write_tasks(tmp_path / "t.json", [{**WORKED[0], "frame": 0}])
     result = run("export", tasks, "--format", "jsonl", "--out", out)
     assert result.exit_code == 2
-    assert "value.sequence[0].frame: frame 0 is not a 1-based frame number" in result.stderr
+    assert "value.sequence[0].frame: Expected `int` >= 1, got 0" in result.stderr
     assert out.read_text() == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "t.json"]
 

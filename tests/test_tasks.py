@@ -93,11 +93,11 @@ def test_frame_rate_from_config_field_reference(registry):
 
 
 @pytest.mark.parametrize("sequence, expected", [
-    ([key(0)], "value.sequence[0].frame: frame 0 is not a 1-based frame number"),
-    ([key(-3)], "value.sequence[0].frame: frame -3 is not a 1-based frame number"),
-    ([key(1), key(2, x=float("nan"))], "value.sequence[1].x: x is nan, not a finite number"),
-    ([key(1, x=float("inf"))], "value.sequence[0].x: x is inf, not a finite number"),
-    ([{**key(1), "width": -2}], "value.sequence[0].width: width is negative (-2)"),
+    ([key(0)], "value.sequence[0].frame: Expected `int` >= 1, got 0"),
+    ([key(-3)], "value.sequence[0].frame: Expected `int` >= 1, got -3"),
+    ([key(1), key(2, x=float("nan"))], "value.sequence[1].x: Expected `float` >= -1000000.0, got nan"),
+    ([key(1, x=float("inf"))], "value.sequence[0].x: Expected `float` <= 1000000.0, got inf"),
+    ([{**key(1), "width": -2}], "value.sequence[0].width: Expected `int` >= 0, got -2"),
     ([{k: v for k, v in key(1).items() if k != "y"}],
      "value.sequence[0]: Object missing required field `y`"),
     ([{**key(1), "x": "10"}], "value.sequence[0].x: Expected `int | float`, got `str`"),
@@ -117,7 +117,7 @@ def test_bad_keyframes_name_their_json_path(registry, sequence, expected):
 def test_every_bad_region_is_reported(registry):
     raw = [task_with([key(0)]), task_with([key(1, x=None)])]
     assert problems(registry, raw) == [
-        "t.json: $[0].annotations[0].result[0].value.sequence[0].frame: frame 0 is not a 1-based frame number",
+        "t.json: $[0].annotations[0].result[0].value.sequence[0].frame: Expected `int` >= 1, got 0",
         "t.json: $[1].annotations[0].result[0].value.sequence[0].x: Expected `int | float`, got `null`",
     ]
 
@@ -131,10 +131,19 @@ def test_missing_frames_count_needs_the_flag(registry):
     assert loaded.tasks[0].annotations[0].result[0].value.framesCount == 30
 
 
-@pytest.mark.parametrize("count", [0, -1, 10_000_001])
-def test_frames_count_must_be_sane(registry, count):
+@pytest.mark.parametrize("count, expected", [
+    (0, "Expected `int` >= 1, got 0"), (-1, "Expected `int` >= 1, got -1"),
+    (10_000_001, "Expected `int` <= 10000000, got 10000001")])
+def test_frames_count_must_be_sane(registry, count, expected):
     assert problems(registry, task_with([key(1)], framesCount=count)) == [
-        f"t.json: $.annotations[0].result[0].value.framesCount: framesCount {count} is outside 1..10000000"]
+        f"t.json: $.annotations[0].result[0].value.framesCount: {expected}"]
+
+
+def test_frames_count_given_for_the_file_must_be_sane(registry):
+    raw = task_with([key(1)])
+    del raw["annotations"][0]["result"][0]["value"]["framesCount"]
+    assert problems(registry, raw, frames_count=10_000_001) == [
+        "t.json: $.annotations[0].result[0].value.framesCount: framesCount 10000001 is outside 1..10000000"]
 
 
 def test_empty_sequence_is_kept_with_a_warning(registry):

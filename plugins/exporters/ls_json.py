@@ -1,8 +1,10 @@
 """`ls-json` (keyframes) and `ls-frames` (every visible frame): Label Studio's own JSON."""
 
 from pathlib import Path
+from typing import Iterator
 
 import msgspec
+import msgspec.structs
 import numpy as np
 from msgspec import UNSET, UnsetType
 
@@ -10,7 +12,9 @@ from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, TrackItem
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions
+from tracklabel.plugins.exporters.ls_json_min import from_json_min, is_json_min
 from tracklabel.core.schema import Keyframe, to_builtins
+from tracklabel.core.tasks import decode_json
 from tracklabel.core.track import FIELDS, Track, norm_angle
 from tracklabel.plugins.interpolators.linear import Linear
 
@@ -71,45 +75,64 @@ _ENCODER = msgspec.json.Encoder()
 
 
 class LabelStudioImporter(Importer):
-    """Label Studio tasks or exports; per-frame sequences (`interpolate_key_frames`, ls-frames)
-    are collapsed back to their keyframes."""
+    """Label Studio tasks or exports (JSON, or JSON-MIN with the config); per-frame sequences
+    (`interpolate_key_frames`, ls-frames) are collapsed back to their keyframes."""
 
     name = "ls-json"
-    description = "Label Studio JSON (tasks, exports, per-frame exports collapsed to keyframes)"
+    description = "Label Studio JSON or JSON-MIN (tasks, exports, per-frame exports collapsed to keyframes)"
 
     def read(self, path: Path, options: ImportOptions) -> list[dict]:
         try:
-            raw = msgspec.json.decode(path.read_bytes())
+            data = path.read_bytes()
         except OSError as exc:
             raise InputError(Problem(str(path), f"cannot read: {exc.strerror}")) from None
-        except msgspec.DecodeError as exc:
-            raise InputError(Problem(str(path), f"malformed JSON: {exc}")) from None
-        for task in raw if isinstance(raw, list) else [raw]:
-            for kind in ("annotations", "predictions"):
-                for annotation in (task.get(kind) or []) if isinstance(task, dict) else []:
-                    for region in annotation.get("result") or [] if isinstance(annotation, dict) else []:
-                        value = region.get("value") if isinstance(region, dict) else None
-                        if isinstance(value, dict) and isinstance(value.get("sequence"), list):
-                            value["sequence"] = collapse(value["sequence"])
+        raw = decode_json(data, str(path))
+        if is_json_min(raw):
+            if options.config is None:
+                raise InputError(Problem(str(path), "this is Label Studio's JSON-MIN export: pass "
+                                                    "--config (the project's labeling config tells "
+                                                    "which keys hold regions)"))
+            raw = from_json_min(raw, options.config, str(path))
+        for value in _region_values(raw):
+            value["sequence"] = collapse(value["sequence"])
         return raw
+
+
+def _region_values(raw) -> Iterator[dict]:
+    """Every region `value` with a list `sequence`; anything shaped otherwise is left for the
+    task checks to report with its path."""
+    for task in raw if isinstance(raw, list) else [raw]:
+        for kind in ("annotations", "predictions"):
+            annotations = task.get(kind) if isinstance(task, dict) else None
+            for annotation in annotations if isinstance(annotations, list) else ():
+                result = annotation.get("result") if isinstance(annotation, dict) else None
+                for region in result if isinstance(result, list) else ():
+                    value = region.get("value") if isinstance(region, dict) else None
+                    if isinstance(value, dict) and isinstance(value.get("sequence"), list):
+                        yield value
 
 
 def collapse(sequence: list) -> list:
     """Drop `"auto": true` frames that the kept keyframes reproduce by linear interpolation;
-    anything that does not look like a per-frame keyframe list is returned as is."""
-    if not all(isinstance(k, dict) and isinstance(k.get("frame"), int) for k in sequence):
+    a sequence with anything but valid keyframes with frames is returned as is (the task
+    checks then name what is wrong)."""
+    if not any(isinstance(k, dict) and k.get("auto") is True for k in sequence):
         return sequence
-    if not any(k.get("auto") is True for k in sequence):
+    try:
+        keys = msgspec.convert(sequence, list[Keyframe])
+    except msgspec.ValidationError:
         return sequence
-    ordered = sorted(sequence, key=lambda k: k["frame"])
-    frames = np.array([k["frame"] for k in ordered])
-    values = np.array([[k.get(n, 0) for n in FIELDS] for k in ordered], dtype=np.float64)
+    if any(k.frame is UNSET for k in keys):
+        return sequence
+    order = sorted(range(len(keys)), key=lambda i: keys[i].frame)
+    ordered = [sequence[i] for i in order]
+    keys = [keys[i] for i in order]
+    frames = np.array([k.frame for k in keys], dtype=np.int64)
+    values = np.array([[getattr(k, n) for n in FIELDS] for k in keys], dtype=np.float64)
     keep = np.array([k.get("auto") is not True for k in ordered])
     keep[0] |= not keep.any()
     while True:
-        kept = [Keyframe(frame=k["frame"], x=k["x"], y=k["y"], width=k["width"],
-                         height=k["height"], rotation=k.get("rotation", 0), enabled=True)
-                for k, on in zip(ordered, keep) if on]
+        kept = [msgspec.structs.replace(k, enabled=True) for k, on in zip(keys, keep) if on]
         boxes = Linear().boxes(Track.from_keyframes(kept), frames)
         predicted = np.stack([boxes.x, boxes.y, boxes.width, boxes.height], axis=1)
         wrong = ~np.isclose(predicted, values[:, :4], rtol=0, atol=1e-6).all(axis=1)
