@@ -3,6 +3,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -21,7 +22,9 @@ class _IdConverter(IntegerConverter):
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH,
-    WORKERS (background job threads; 0 runs no jobs in this process)..."""
+    WORKERS (background job threads; 0 runs no jobs in this process), SESSION_IDLE_SECONDS and
+    SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began), CLOCK
+    (seconds since the epoch; tests move it)..."""
     config = dict(config or {})
     data = Path(config.get("DATA_DIR") or os.environ.get("TRACKLABEL_DATA", "tracklabel-data"))
     data.mkdir(parents=True, exist_ok=True)
@@ -35,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_JSON_BYTES=64 * 1024**2,  # JSON request bodies
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_IDLE_SECONDS=8 * 3600,  # a login ends after 8 hours unused
+        SESSION_MAX_SECONDS=7 * 24 * 3600,  # and a week after it began
+        CLOCK=time.time,
         WORKERS=2,
     )
     app.config.update(config)

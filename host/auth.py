@@ -1,4 +1,5 @@
-"""Users, API tokens (stored hashed), the player's session login, CSRF, and role checks."""
+"""Users, API tokens (stored hashed), the player's login (sessions: see sessions.py), CSRF,
+passwords and role checks."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, redirect, request, session
+from flask import Blueprint, g, jsonify, redirect, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db
+from . import db, sessions
 from .errors import ApiError
+from .requests import json_body
 
 ROLES = ("admin", "annotator")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PASSWORD_LIMIT = 1024  # characters (hashing a longer one is work for nothing)
 
 bp = Blueprint("auth", __name__)
 
@@ -46,9 +49,9 @@ def init_app(app) -> None:
 
 
 def _load_user() -> None:
-    """Who is asking: a token in `Authorization: Token ...`, else the session cookie (whose
-    writes must carry the session's CSRF token in `X-CSRF-Token`)."""
-    g.user = None
+    """Who is asking: a token in `Authorization: Token ...`, else the session the cookie names
+    (whose writes must carry the session's CSRF token in `X-CSRF-Token`)."""
+    g.user = g.session = None
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -58,12 +61,16 @@ def _load_user() -> None:
         if g.user is None:
             raise ApiError(401, "unauthorized", "unknown token")
         return
-    if "user_id" in session:
-        g.user = _user_by_id(session["user_id"])
-        if g.user is not None and request.method not in SAFE_METHODS:
-            sent = request.headers.get("X-CSRF-Token", "")
-            if not hmac.compare_digest(sent, session.get("csrf", "")):
-                raise ApiError(403, "csrf", "a cookie-authenticated write needs the X-CSRF-Token header")
+    g.session = sessions.current()
+    if g.session is None:
+        return
+    g.user = _user_by_id(g.session["user_id"])
+    if g.user is not None and request.method not in SAFE_METHODS:
+        sent = request.headers.get("X-CSRF-Token", "")
+        # compared as bytes: a header may hold any Latin-1 text, and compare_digest refuses
+        # str with characters outside ASCII
+        if not hmac.compare_digest(sent.encode(), g.session["csrf"].encode()):
+            raise ApiError(403, "csrf", "a cookie-authenticated write needs the X-CSRF-Token header")
 
 
 _USER = sa.select(db.users.c.id, db.users.c.name, db.users.c.role)
@@ -96,18 +103,34 @@ def require(role: str | None = None):
 
 
 def _start_session(user: dict) -> dict:
-    session.clear()
-    session["user_id"] = user["id"]
-    session["csrf"] = secrets.token_urlsafe(32)
-    return {"user": user, "csrf_token": session["csrf"]}
+    with db.write() as conn:
+        csrf = sessions.start(conn, user["id"])
+    return {"user": user, "csrf_token": csrf}
+
+
+def set_password(conn: sa.Connection, user_id: int, password: str) -> None:
+    """Store the user's new password (hashed) and end all their sessions."""
+    conn.execute(db.users.update().where(db.users.c.id == user_id)
+                 .values(password_hash=generate_password_hash(password)))
+    sessions.end_all(conn, user_id)
+
+
+def _string(body: dict, key: str, limit: int = PASSWORD_LIMIT) -> str:
+    """A non-empty string field of the body, at most `limit` characters (400 otherwise)."""
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, "invalid", f"{key} must be a non-empty string", f"$.{key}")
+    if len(value) > limit:
+        raise ApiError(400, "invalid", f"{key} is over {limit} characters", f"$.{key}")
+    return value
 
 
 @bp.post("/api/auth/login")
 def login():
-    body = request.get_json(silent=True) or {}
-    name, password = body.get("name"), body.get("password")
-    row = db.connection().execute(sa.select(db.users).where(db.users.c.name == str(name))).mappings().first()
-    if not row or not row["password_hash"] or not check_password_hash(row["password_hash"], str(password)):
+    body = json_body()
+    name, password = _string(body, "name"), _string(body, "password")
+    row = db.connection().execute(sa.select(db.users).where(db.users.c.name == name)).mappings().first()
+    if not row or not row["password_hash"] or not check_password_hash(row["password_hash"], password):
         raise ApiError(401, "unauthorized", "wrong name or password")
     return jsonify(_start_session({"id": row["id"], "name": row["name"], "role": row["role"]}))
 
@@ -126,11 +149,28 @@ def login_link(code: str):
 
 @bp.post("/api/auth/logout")
 def logout():
-    session.clear()
+    """End the cookie's session: the cookie signs no one in after this."""
+    sessions.end()
     return jsonify({})
+
+
+@bp.post("/api/auth/password")
+@require()
+def change_password():
+    """Change one's own password (the old one is checked). Every session of the user ends; a
+    browser that asked gets a new one."""
+    body = json_body()
+    old, new = _string(body, "old_password"), _string(body, "new_password")
+    stored = db.connection().execute(sa.select(db.users.c.password_hash)
+                                     .where(db.users.c.id == g.user["id"])).scalar()
+    if not stored or not check_password_hash(stored, old):
+        raise ApiError(403, "wrong_password", "the old password is wrong", "$.old_password")
+    with db.write() as conn:
+        set_password(conn, g.user["id"], new)
+    return jsonify(_start_session(g.user) if g.session is not None else {"user": g.user})
 
 
 @bp.get("/api/auth/me")
 @require()
 def me():
-    return jsonify({"user": g.user, "csrf_token": session.get("csrf")})
+    return jsonify({"user": g.user, "csrf_token": g.session["csrf"] if g.session else None})

@@ -1,4 +1,5 @@
-"""`tracklabel serve` and `tracklabel user add`: the host's commands, added as a plugin."""
+"""`tracklabel serve`, `tracklabel user add` and `tracklabel user password`: the host's commands,
+added as a plugin."""
 
 from __future__ import annotations
 
@@ -79,6 +80,29 @@ def user_add(name, role, password, data_dir, database):
             raise click.UsageError(f"user {name!r} exists")
         _, token = add_user(conn, name, role, password)
     click.echo(token)
+
+
+@user.command("password")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for when not given).")
+@_data_options
+def user_password(name, password, data_dir, database):
+    """Set a user's password; every session they have ends."""
+    import sqlalchemy as sa
+
+    from tracklabel.host import db
+    from tracklabel.host.auth import PASSWORD_LIMIT, set_password
+
+    if not password or len(password) > PASSWORD_LIMIT:
+        raise click.BadParameter(f"give 1 to {PASSWORD_LIMIT} characters", param_hint="--password")
+    app = _app(data_dir, database, WORKERS=0)
+    with app.app_context(), db.engine().begin() as conn:
+        user_id = conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).scalar()
+        if user_id is None:
+            raise click.UsageError(f"no user {name!r}")
+        set_password(conn, user_id, password)
+    click.echo(f"password of {name!r} set; their sessions ended")
 
 
 @hookimpl
