@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The fuzz tests of `make test` with many more examples each (minutes, not seconds).
+fuzz: $(STAMP)
+	TRACKLABEL_FUZZ_EXAMPLES=2000 $(BIN)/pytest tests/test_fuzz_importers.py tests/test_fuzz_api.py
 
 # label-studio-sdk (the interpolation baseline) requires opencv-python-headless, which would
 # clash with our opencv-contrib-python-headless: install it without that one dependency.
