@@ -22,10 +22,10 @@ REGION_KEYS = ("original_width", "original_height")  # JSON-MIN moves them into 
 
 
 def is_json_min(raw: Any) -> bool:
-    """Whether decoded JSON is a JSON-MIN export: records with `annotation_id` and no `data`."""
-    records = raw if isinstance(raw, list) else [raw]
-    return bool(records) and all(isinstance(r, dict) and "data" not in r and "annotation_id" in r
-                                 for r in records)
+    """Whether decoded JSON is a JSON-MIN export: records with `annotation_id`, none with `data`."""
+    records = [r for r in (raw if isinstance(raw, list) else [raw]) if isinstance(r, dict)]
+    return (any("annotation_id" in r for r in records)
+            and not any("data" in r for r in records))
 
 
 def from_json_min(records: Any, config, source: str) -> list[dict]:
