@@ -46,7 +46,7 @@ def prepare_demo() -> str:
             task = conn.execute(db.tasks.insert().values(project_id=project, data={"video": clip.name},
                                                          extra={})).inserted_primary_key[0]
     if exists is None:
-        attach_video(task, clip)
+        attach_video(task, clip, creator=admin)
     return code
 
 

@@ -3,7 +3,8 @@
 A job is queued, then running, then done or failed (or cancelled, by a user, while queued or
 running); its progress (0..1) is written as it runs, and a cancelled job stops at its next
 progress report. A job may carry parameters, given to its runner, and a result, what the
-runner returns.
+runner returns. A job belongs to the user who queued it (a job queued by a running job, to
+that job's creator): only they and admins may read it, cancel it or download what it made.
 On start, jobs a previous process left queued or running are queued again (or failed when no
 runner knows their kind), so none stays "running" forever. Shutting the pool down sends a
 running job back to the queue at its next progress report.
@@ -17,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, g, jsonify
 
 from tracklabel.core.errors import InputError
 
@@ -91,10 +92,11 @@ class Pool:
             with db.engine().begin() as conn:
                 claimed = conn.execute(db.jobs.update().where(db.jobs.c.id == job_id, db.jobs.c.state == "queued")
                                        .values(state="running", progress=0.0, updated_at=sa.func.now())).rowcount
-                row = conn.execute(sa.select(db.jobs.c.kind, db.jobs.c.task_id, db.jobs.c.params)
+                row = conn.execute(sa.select(db.jobs.c.kind, db.jobs.c.task_id, db.jobs.c.params, db.jobs.c.created_by)
                                    .where(db.jobs.c.id == job_id)).first()
             if not claimed or row is None:
                 return
+            g.job_creator = row.created_by  # the jobs this one queues are its creator's too
             extra = {} if row.params is None else {"params": row.params}
             try:
                 result = RUNNERS[row.kind](row.task_id, self._progress(job_id), **extra)
@@ -148,13 +150,16 @@ def shutdown(app) -> None:
         pool.shutdown()
 
 
-def enqueue(kind: str, task_id: int, params: dict | None = None) -> int:
-    """Queue a job of `kind` for the task (its runner gets `params` when given); returns the job's id."""
+def enqueue(kind: str, task_id: int, params: dict | None = None, creator: int | None = None) -> int:
+    """Queue a job of `kind` for the task (its runner gets `params` when given); returns the job's
+    id. It belongs to `creator`, by default the request's user (or the running job's creator)."""
     if kind not in RUNNERS:
         raise ValueError(f"no runner for jobs of kind {kind!r}")
+    if creator is None:
+        creator = g.user["id"] if g.get("user") else g.get("job_creator")
     with db.engine().begin() as conn:
-        job_id = conn.execute(db.jobs.insert().values(kind=kind, task_id=task_id, state="queued", params=params)
-                              ).inserted_primary_key[0]
+        job_id = conn.execute(db.jobs.insert().values(kind=kind, task_id=task_id, state="queued", params=params,
+                                                      created_by=creator)).inserted_primary_key[0]
     pool = current_app.extensions.get("tracklabel.jobs")
     if pool is not None:
         pool.submit(job_id)
@@ -162,17 +167,19 @@ def enqueue(kind: str, task_id: int, params: dict | None = None) -> int:
 
 
 def public(row) -> dict:
-    return {"id": row.id, "kind": row.kind, "task": row.task_id, "state": row.state,
+    return {"id": row.id, "kind": row.kind, "task": row.task_id, "creator": row.created_by, "state": row.state,
             "progress": row.progress, "message": row.message,
             **({"result": row.result} if row.result is not None else {}),
             "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
 
 
 def job_row(job_id: int):
-    """The job row, or 404."""
+    """The job row, or 404; 403 unless the request's user created it or is an admin."""
     row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
     if row is None:
         raise ApiError(404, "not_found", f"no job {job_id}")
+    if g.user["role"] != "admin" and row.created_by != g.user["id"]:
+        raise ApiError(403, "forbidden", f"job {job_id} is another user's: only they and admins see it")
     return row
 
 
@@ -200,7 +207,10 @@ def cancel_job(job_id: int):
 @bp.get("/api/tasks/<int:task_id>/jobs")
 @require()
 def task_jobs(task_id: int):
+    """The task's jobs the user may see: all of them for an admin, their own for others."""
     if db.connection().execute(sa.select(db.tasks.c.id).where(db.tasks.c.id == task_id)).first() is None:
         raise ApiError(404, "not_found", f"no task {task_id}")
-    rows = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.task_id == task_id).order_by(db.jobs.c.id))
-    return jsonify([public(r) for r in rows])
+    query = sa.select(db.jobs).where(db.jobs.c.task_id == task_id).order_by(db.jobs.c.id)
+    if g.user["role"] != "admin":
+        query = query.where(db.jobs.c.created_by == g.user["id"])
+    return jsonify([public(r) for r in db.connection().execute(query)])

@@ -34,13 +34,14 @@ def video_tag(config):
     return next((node for node in config.objects() if node.tag.name == "Video"), None)
 
 
-def attach_video(task_id: int, path: str | os.PathLike) -> int:
-    """Record the task's video file and queue its indexing (then a proxy if browsers need one);
-    returns the index job's id. The task's media facts are empty until the job is done."""
+def attach_video(task_id: int, path: str | os.PathLike, creator: int | None = None) -> int:
+    """Record the task's video file and queue its indexing (then a proxy if browsers need one)
+    for `creator` (by default the request's user); returns the index job's id. The task's media
+    facts are empty until the job is done."""
     with db.engine().begin() as conn:
         conn.execute(db.tasks.update().where(db.tasks.c.id == task_id)
                      .values(video_path=str(Path(path).resolve()), media=None))
-    return jobs.enqueue("index", task_id)
+    return jobs.enqueue("index", task_id, creator=creator)
 
 
 def proxy_dir() -> Path:

@@ -62,10 +62,11 @@ def test_jobs_report_their_state_and_failures(app, admin, annotator, task, tmp_p
         failing = attach_video(task, notes)
     row = wait_for(app, failing, {"done", "failed"})
     assert row["state"] == "failed" and "not a video FFmpeg can read" in row["message"] and str(notes) in row["message"]
-    public = annotator.get(f"/api/jobs/{failing}").json
-    assert public == {"id": failing, "kind": "index", "task": task, "state": "failed", "progress": 0.0,
-                      "message": row["message"], "created_at": public["created_at"], "updated_at": public["updated_at"]}
-    assert [j["id"] for j in annotator.get(f"/api/tasks/{task}/jobs").json] == [failing]
+    public = admin.get(f"/api/jobs/{failing}").json
+    assert public == {"id": failing, "kind": "index", "task": task, "creator": None, "state": "failed",
+                      "progress": 0.0, "message": row["message"], "created_at": public["created_at"],
+                      "updated_at": public["updated_at"]}
+    assert [j["id"] for j in admin.get(f"/api/tasks/{task}/jobs").json] == [failing]
     assert admin.get(f"/api/tasks/{task}").json["media"] is None
 
     clip = encode(tmp_path / "media" / "clip.mp4", 30)
@@ -88,6 +89,41 @@ def test_jobs_api_errors(app, admin, task):
     assert admin.get(f"/api/tasks/{task}/jobs").json == []
     with pytest.raises(ValueError, match="no runner"), app.app_context():
         jobs.enqueue("no-such-kind", task)
+
+
+def test_only_its_creator_or_an_admin_reads_cancels_or_downloads_a_job(tmp_path, database_url):
+    app = make_app(tmp_path, database_url, WORKERS=0)  # jobs stay queued
+    try:
+        admin = Client(app, make_user(app, "admin", "admin"))
+        other_admin = Client(app, make_user(app, "boss", "admin"))
+        owner, stranger = (Client(app, make_user(app, name, "annotator")) for name in ("ann", "bob"))
+        owner_id = owner.get("/api/auth/me").json["user"]["id"]
+        project = admin.post("/api/projects", json={"title": "p", "label_config": SEED_CONFIG}).json["id"]
+        (tmp_path / "media").mkdir()
+        encode(tmp_path / "media" / "clip.mp4", 10)
+        (task,) = admin.post(f"/api/projects/{project}/tasks", json=[{"data": {"video": "clip.mp4"}}]).json["tasks"]
+        (index_job,) = admin.get(f"/api/tasks/{task}/jobs").json  # queued at import: the importer's
+        assert index_job["creator"] == admin.get("/api/auth/me").json["user"]["id"]
+        with app.app_context():
+            mine = jobs.enqueue("index", task, creator=owner_id)
+        export = admin.post(f"/api/projects/{project}/exports", json={"format": "jsonl"}).json["id"]
+
+        for url in (f"/api/jobs/{mine}", f"/api/jobs/{index_job['id']}", f"/api/jobs/{export}/download"):
+            response = stranger.get(url)
+            assert response.status_code == 403 and response.json["error"] == "forbidden", url
+        assert stranger.post(f"/api/jobs/{mine}/cancel").status_code == 403
+        assert owner.get(f"/api/jobs/{index_job['id']}").status_code == 403
+        assert owner.get(f"/api/jobs/{export}/download").status_code == 403
+        assert stranger.get(f"/api/tasks/{task}/jobs").json == []
+        assert [j["id"] for j in owner.get(f"/api/tasks/{task}/jobs").json] == [mine]
+        assert [j["id"] for j in admin.get(f"/api/tasks/{task}/jobs").json] == [index_job["id"], mine]
+        assert job_row(app, mine)["state"] == "queued"
+        assert owner.get(f"/api/jobs/{mine}").json["state"] == "queued"
+        assert owner.post(f"/api/jobs/{mine}/cancel").json["state"] == "cancelled"
+        assert other_admin.post(f"/api/jobs/{index_job['id']}/cancel").json["state"] == "cancelled"
+        assert other_admin.get(f"/api/jobs/{export}/download").status_code == 409  # not done: but allowed
+    finally:
+        close(app)
 
 
 def test_a_restart_requeues_left_over_jobs_and_fails_unknown_kinds(tmp_path, database_url, monkeypatch):

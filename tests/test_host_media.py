@@ -117,7 +117,10 @@ def test_long_gop_gets_a_proxy_that_is_streamed_instead(app, admin, project, cli
     response = admin.post(f"/api/projects/{project}/tasks", json={"path": "long.mp4"})
     assert response.status_code == 201, response.json
     (task,) = response.json["tasks"]
-    assert [(j["kind"], j["state"]) for j in settle(admin, task)] == [("index", "done"), ("proxy", "done")]
+    settled = settle(admin, task)
+    assert [(j["kind"], j["state"]) for j in settled] == [("index", "done"), ("proxy", "done")]
+    me = admin.get("/api/auth/me").json["user"]["id"]
+    assert [j["creator"] for j in settled] == [me, me]  # the proxy job, queued by the index job, is the importer's
     body = admin.get(f"/api/tasks/{task}").json
     assert body["data"] == {"video": "long.mp4"}
     media = body["media"]
