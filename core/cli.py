@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from . import cli_track, cli_video
-from .cli_common import atomic as _atomic, progress_bar as _progress, read_config as _config, warn as _warn
+from .cli_common import check_output, force_option, output_folder, output_stream, progress_bar as _progress
+from .cli_common import read_config as _config, warn as _warn
 from .config import load_config
 from .errors import InputError, PluginError, Problem
 from .export import ExportJob, ExportOptions
@@ -135,21 +136,22 @@ def _export_options(command):
     ]
     for option in reversed(options):
         command = option(command)
-    return cli_video.video_options(command)
+    return force_option(cli_video.video_options(command))
 
 
 @main.command()
 @click.argument("tasks_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "format_name", required=True, help="Export format (see `tracklabel plugins`).")
 @_export_options
-def export(tasks_file, format_name, config_file, out, frames_count, **flags):
+def export(tasks_file, format_name, config_file, out, frames_count, force, **flags):
     """Export a task file (Label Studio tasks or export JSON) in any registered format."""
     registry = load_registry()
     exporter = _format(registry.exporter, format_name, "--format")
+    _check_out(out, exporter, force)
     config = _config(config_file, registry)
     tasks = read_tasks(tasks_file, registry, config, frames_count)
     _warn(tasks.warnings)
-    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out)
+    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out, force)
 
 
 @main.command()
@@ -157,12 +159,13 @@ def export(tasks_file, format_name, config_file, out, frames_count, **flags):
 @click.option("--from", "from_name", required=True, help="Input format (see `tracklabel plugins`).")
 @click.option("--to", "to_name", required=True, help="Output format.")
 @_export_options
-def convert(source, from_name, to_name, config_file, out, frames_count, **flags):
+def convert(source, from_name, to_name, config_file, out, frames_count, force, **flags):
     """Convert between formats; needs no video when --width, --height, --fps and
     --frames-count are given (or the input carries them)."""
     registry = load_registry()
     importer = _format(registry.importer, from_name, "--from")
     exporter = _format(registry.exporter, to_name, "--to")
+    _check_out(out, exporter, force)
     config = _config(config_file, registry)
     if not source.exists():
         raise InputError(Problem(str(source), "no such file or folder"))
@@ -172,7 +175,7 @@ def convert(source, from_name, to_name, config_file, out, frames_count, **flags)
     raw = importer.read(source, options)
     tasks = load_tasks(raw, registry, config, frames_count, source=str(source))
     _warn(tasks.warnings)
-    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out)
+    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out, force)
 
 
 def _format(lookup, name: str, flag: str):
@@ -190,10 +193,17 @@ def _options(flags) -> ExportOptions:
                          data_dir=flags["data_dir"], video=flags["video_path"])
 
 
-def _write(job: ExportJob, exporter, out: str) -> None:
-    """Run the exporter into `out` (atomically), or to stdout for `-`."""
-    if out == "-" and not exporter.single_file:
-        raise click.BadParameter(f"format {exporter.name!r} writes a folder", param_hint="--out")
+def _check_out(out: str, exporter, force: bool) -> None:
+    """Refuse a bad --out before any work: stdout for a folder format, an existing path."""
+    if out == "-":
+        if not exporter.single_file:
+            raise click.BadParameter(f"format {exporter.name!r} writes a folder", param_hint="--out")
+        return
+    check_output(Path(out), not exporter.single_file, force)
+
+
+def _write(job: ExportJob, exporter, out: str, force: bool) -> None:
+    """Run the exporter into `out` (written beside it, then moved in), or to stdout for `-`."""
     with _progress(job.track_count(), f"exporting {exporter.name}") as bar, closing(job):
         job.progress = bar
         if out == "-":
@@ -201,7 +211,8 @@ def _write(job: ExportJob, exporter, out: str) -> None:
             sys.stdout.buffer.flush()
             _warn(job.warnings)
             return
-        with _atomic(Path(out), exporter.single_file) as target:
+        writing = output_stream if exporter.single_file else output_folder
+        with writing(Path(out), force) as target:
             exporter.export(job, target)
     _warn(job.warnings)
     click.echo(f"wrote {out} ({exporter.name}, {job.track_count()} tracks)", err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .autotrack import find_region, track_region
-from .cli_common import atomic, progress_bar, read_config
+from .cli_common import check_output, force_option, output_stream, progress_bar, read_config
 from .cli_video import _open, video_options
 from .errors import InputError, PluginError, Problem
 from .export import ExportJob
@@ -34,11 +34,13 @@ from .tasks import load_tasks, region_fps
               help="The project's labeling config (frame rate, video field).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the task file with the region's keyframes updated.")
+@force_option
 @video_options
 def track(tasks_file, region_id, start, stop, backward, tracker_name, tolerance, video_path,
-          config_file, out, decoder_name, data_dir):
+          config_file, out, force, decoder_name, data_dir):
     """Track a region from a frame until the object is lost or a stop frame, and write the
     task file back with a few auto keyframes in place of the span's old ones."""
+    check_output(out, False, force)
     registry = load_registry()
     try:
         tracker = registry.tracker(tracker_name)
@@ -70,7 +72,7 @@ def track(tasks_file, region_id, start, stop, backward, tracker_name, tolerance,
                               progress, where=f"{tasks_file}: region {region_id!r}")
     items = [raw] if isinstance(raw, dict) else raw
     items[t][kind][a]["result"][r]["value"]["sequence"] = result.sequence
-    with atomic(out, single_file=True) as stream:
+    with output_stream(out, force) as stream:
         stream.write(json.dumps(raw, ensure_ascii=False, indent=2).encode() + b"\n")
     ended = f"lost at frame {result.lost_at}" if result.lost_at else "not lost"
     auto = sum(1 for k in result.sequence if k.get("auto") and result.span[0] <= k["frame"] <= result.span[1])

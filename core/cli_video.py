@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import cv2
 
-from .cli_common import atomic_path
+from .cli_common import check_output, force_option, output_file
 from .decoding import IndexCache, Video
 from .errors import InputError, PluginError, Problem
 from .plugins import load_registry
@@ -106,15 +106,17 @@ def probe(videos, as_json, decoder_name, data_dir):
 @click.argument("number", type=int)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="PNG file to write.")
+@force_option
 @video_options
-def frame(video, number, out, decoder_name, data_dir):
+def frame(video, number, out, force, decoder_name, data_dir):
     """Write frame NUMBER (1-based, as Label Studio counts) of VIDEO as a PNG."""
+    check_output(out, False, force)
     with _open(video, decoder_name, data_dir) as opened:
         rgb = opened.frame_number(number)
     ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     if not ok:
         raise InputError(Problem(str(out), "could not encode the PNG"))
-    with atomic_path(out) as tmp:
+    with output_file(out, force) as tmp:
         Path(tmp).write_bytes(png.tobytes())
     click.echo(f"wrote {out} (frame {number} of {video}, {rgb.shape[1]}x{rgb.shape[0]})", err=True)
 
@@ -123,14 +125,16 @@ def frame(video, number, out, decoder_name, data_dir):
 @click.argument("video")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The proxy mp4 to write.")
+@force_option
 @video_options
-def proxy(video, out, decoder_name, data_dir):
+def proxy(video, out, force, decoder_name, data_dir):
     """Transcode VIDEO to a browser proxy: H.264 mp4 with the same frames and timestamps."""
     if out.exists() and out.resolve() == Path(video).resolve():
         raise InputError(Problem(str(out), "the proxy would overwrite its source"))
+    check_output(out, False, force)
     with _open(video, decoder_name, data_dir) as opened:
         reasons = opened.proxy_reasons()
-        with atomic_path(out) as tmp, click.progressbar(length=opened.index.count, file=sys.stderr,
+        with output_file(out, force) as tmp, click.progressbar(length=opened.index.count, file=sys.stderr,
                                                     label=f"transcoding {video}") as bar:
             opened.write_proxy(tmp, lambda fraction: bar.update(
                 round(fraction * opened.index.count) - bar.pos))

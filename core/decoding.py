@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, ClassVar, Iterator
@@ -19,6 +18,7 @@ import msgspec
 import numpy as np
 
 from .errors import InputError, Problem
+from .files import new_file
 
 Progress = Callable[[float], None]  # called with the fraction of the file done, 0..1
 
@@ -243,13 +243,12 @@ class IndexCache:
         """Write atomically: a reader sees the whole index or none."""
         target = self.path_for(digest, decoder)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        tmp = new_file(target.parent, f".{target.name}.")
         try:
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(msgspec.json.encode(index))
+            tmp.write_bytes(msgspec.json.encode(index))
             os.replace(tmp, target)
         except BaseException:
-            os.unlink(tmp)
+            tmp.unlink()
             raise
 
 

@@ -138,7 +138,7 @@ def test_bad_input_exits_2_and_keeps_the_old_output(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text("previous export\n")
     tasks = write_tasks(tmp_path / "t.json", [{**WORKED[0], "frame": 0}])
-    result = run("export", tasks, "--format", "jsonl", "--out", out)
+    result = run("export", tasks, "--format", "jsonl", "--out", out, "--force")
     assert result.exit_code == 2
     assert "value.sequence[0].frame: Expected `int` >= 1, got 0" in result.stderr
     assert out.read_text() == "previous export\n"

@@ -50,7 +50,7 @@ def test_probe_table_and_cached_index(run, clips, tmp_path):
 def test_frame_is_one_based(run, clips, tmp_path):
     out = tmp_path / "out" / "frame.png"
     for number in (1, 37, 120):
-        result = run("frame", clips["long_gop.mp4"], number, "--out", out)
+        result = run("frame", clips["long_gop.mp4"], number, "--out", out, "--force")
         assert result.exit_code == 0, result.output
         assert read_stamp(cv2.cvtColor(cv2.imread(str(out)), cv2.COLOR_BGR2RGB)) == number - 1
     assert [p.name for p in out.parent.iterdir()] == ["frame.png"]
