@@ -12,7 +12,7 @@ from msgspec import UNSET
 from .decoding import IndexCache, Video
 from .errors import InputError, Problem, Warnings
 from .interpolate import frame_range
-from .schema import Annotation, Region, Task, VideoRectangleValue
+from .schema import MAX_FPS, MAX_PIXELS, MIN_FPS, Annotation, Region, Task, VideoRectangleValue
 from .tasks import TaskFile, region_fps
 from .track import Boxes, Track
 
@@ -71,6 +71,14 @@ class ExportOptions:
     decoder: str = "pyav"
     data_dir: Path | None = None  # frame index cache
     video: Path | None = None  # the video of a single-task file, whatever its data says
+
+    def __post_init__(self):
+        """A frame size or rate out of range is an InputError naming the option."""
+        for name, low, high, unit in (("width", 1, MAX_PIXELS, "pixels"), ("height", 1, MAX_PIXELS, "pixels"),
+                                      ("fps", MIN_FPS, MAX_FPS, "frames a second")):
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                raise InputError(Problem(name, f"{name} {value:g} is outside {low:g}..{high:g} {unit}"))
 
 
 @dataclass

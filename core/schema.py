@@ -24,6 +24,7 @@ MAX_PERCENT = 1e6  # |x|, |y|, width, height, in percent of the frame
 MAX_DEGREES = 1e6  # |rotation|
 MAX_PIXELS = 1e6  # original_width, original_height
 MAX_SECONDS = sys.float_info.max  # time, duration: finite
+MIN_FPS, MAX_FPS = 1e-6, 1e6  # a frame rate outside these is no video's (frame / fps stays finite)
 _MAX_INT_SECONDS = 2**53  # an integer time or duration converts to a float exactly
 
 

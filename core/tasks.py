@@ -11,12 +11,10 @@ from typing import Any, Iterator
 import msgspec
 
 from .errors import Problem, SchemaError, Warnings
-from .schema import MAX_FRAMES_COUNT, Annotation, Region, Task, VideoRectangleValue, convert
+from .schema import MAX_FPS, MAX_FRAMES_COUNT, MIN_FPS, Annotation, Region, Task, VideoRectangleValue, convert
 from .track import normalise_sequence
 
 _BYTE = re.compile(r"\(byte (\d+)\)")
-MAX_FPS = 1e6  # a frame rate beyond this (or not above 0) is no video's: it is not used
-MIN_FPS = 1e-6
 JSON_MIN_HINT = ("this is Label Studio's JSON-MIN export (no `data`): read it with "
                  "`tracklabel convert FILE --from ls-json --config CONFIG ...`")
 
@@ -214,7 +212,7 @@ def region_fps(region: Region, task: Task, config=None) -> float | None:
 
 
 def _usable_rate(rate) -> bool:
-    """A frame rate a video can have: MIN_FPS..MAX_FPS (times and frames stay finite)."""
+    """A frame rate a video can have (MIN_FPS..MAX_FPS); another one is not used."""
     return isinstance(rate, (int, float)) and MIN_FPS <= rate <= MAX_FPS
 
 

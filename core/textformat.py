@@ -36,8 +36,10 @@ def _block(field, rows: int) -> np.ndarray:
         return np.broadcast_to(one, (len(one), rows))
     values = np.broadcast_to(values, (rows,))
     if values.dtype.kind == "f":
-        if not np.isfinite(values).all() or (np.abs(values) >= _MAX).any():
-            raise ValueError("cannot format non-finite or huge numbers")
+        if not np.isfinite(values).all():
+            raise ValueError("cannot format non-finite numbers")
+        if (np.abs(values) >= _MAX).any():
+            return _one_by_one(values, decimals)
         scaled = np.rint(values * 10.0**decimals).astype(np.int64)
     else:
         decimals = 0
@@ -52,6 +54,17 @@ def _block(field, rows: int) -> np.ndarray:
     if decimals:
         parts.append(_fraction(fraction, decimals))
     return np.concatenate(parts)
+
+
+def _one_by_one(values: np.ndarray, decimals: int) -> np.ndarray:
+    """A column with numbers too large for the int64 fast path, formatted in Python (rare)."""
+    texts = [f"{v:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{v:.0f}"
+             for v in values.tolist()]
+    texts = [("0" if t in ("-0", "") else t).encode() for t in texts]
+    out = np.zeros((len(texts), max(map(len, texts))), dtype=np.uint8)
+    for row, text in enumerate(texts):
+        out[row, :len(text)] = np.frombuffer(text, np.uint8)
+    return out.T
 
 
 def _digits(whole: np.ndarray) -> np.ndarray:
