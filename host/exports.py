@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -35,13 +36,39 @@ def project_tasks(project_id: int) -> list[dict]:
                          .order_by(db.tasks.c.id)).mappings().all()
     rows = conn.execute(sa.select(db.annotations).join(db.tasks).where(db.tasks.c.project_id == project_id)
                         .order_by(db.annotations.c.id)).mappings().all()
-    by_task: dict[int, dict] = {t["id"]: {"id": t["id"], "data": t["data"], **t["extra"],
-                                          "annotations": [], "predictions": []} for t in tasks}
+    by_task: dict[int, dict] = {t["id"]: _as_imported(t) for t in tasks}
     media = {t["id"]: t["media"] or {} for t in tasks}
     for row in rows:
         result = [_with_media(item, media[row["task_id"]]) for item in row["result"]]
-        by_task[row["task_id"]][row["kind"] + "s"].append({"id": row["id"], "result": result, **row["extra"]})
+        annotation = {"id": row["id"], "result": result, **row["extra"]}
+        entries = by_task[row["task_id"]][row["kind"] + "s"]
+        slot = next((i for i, e in enumerate(entries) if isinstance(e, _Slot) and e.row == row["id"]), None)
+        if slot is None:
+            entries.append(annotation)
+        else:  # in its place, its keys in the order they were imported in
+            entries[slot] = {**{k: annotation[k] for k in entries[slot].keys if k in annotation}, **annotation}
+    for task in by_task.values():
+        for key in ("annotations", "predictions"):
+            task[key] = [e for e in task[key] if not isinstance(e, _Slot)]  # deleted since
     return list(by_task.values())
+
+
+class _Slot(NamedTuple):
+    """Where an imported annotation goes in its task, and the order of its keys."""
+
+    row: int
+    keys: list
+
+
+def _as_imported(task: dict) -> dict:
+    """A task's keys in the order it was imported with (tasks stored before that was kept:
+    id and data first), ids-only annotation lists as they were, slots for the stored ones."""
+    layout = task["extra"]
+    base = {} if "data" in layout else {"id": None, "data": None}
+    out = {**base, **layout, "id": task["id"], "data": task["data"]}
+    for key in ("annotations", "predictions"):
+        out[key] = [_Slot(e["row"], e["keys"]) if isinstance(e, dict) else e for e in out.get(key) or []]
+    return out
 
 
 def _with_media(item, media: dict):

@@ -70,13 +70,21 @@ def import_tasks(project_id: int):
     with db.write() as conn:
         for task in loaded.tasks:
             plain = to_builtins(task)
-            extra = {k: v for k, v in plain.items() if k not in _TASK_KEYS}
+            # the task's keys in their order (None holds the place of id and data), so an export
+            # writes it back as imported; see exports.project_tasks
+            layout = {k: (None if k in _TASK_KEYS else v) for k, v in plain.items()}
             task_id = conn.execute(db.tasks.insert().values(
-                project_id=project_id, data=plain["data"], extra=extra)).inserted_primary_key[0]
+                project_id=project_id, data=plain["data"], extra=layout)).inserted_primary_key[0]
             for kind, key in (("annotation", "annotations"), ("prediction", "predictions")):
+                entries = layout[key] = []  # ids as listed, and a slot per stored annotation
                 for annotation in plain.get(key, []):
+                    if not isinstance(annotation, dict):
+                        entries.append(annotation)  # listed by id only (Label Studio's export)
+                        continue
                     rest = {k: v for k, v in annotation.items() if k not in ("id", "result")}
-                    insert_annotation(conn, task_id, kind, annotation.get("result", []), rest, None)
+                    row = insert_annotation(conn, task_id, kind, annotation.get("result", []), rest, None)
+                    entries.append({"row": row, "keys": list(annotation)})
+            conn.execute(db.tasks.update().where(db.tasks.c.id == task_id).values(extra=layout))
             created.append(task_id)
             path = task_video(plain["data"].get(tag.attrs["value"][1:])) if tag is not None else None
             if path is not None:

@@ -226,3 +226,20 @@ def test_a_task_id_of_any_type_is_kept(tmp_path):
     assert json.loads((tmp_path / "out.json").read_text())[0]["id"] == {"weird": [1, 2]}
     result = run("export", source, "--format", "jsonl", "--out", "-")
     assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["task"] == 1
+
+
+# --- the host: imported and exported unchanged, in the same order ---
+
+def test_host_import_and_export_keep_the_file_as_it_was(admin, project):
+    body = EXPORT.read_bytes()  # as sent by a client: the test client's json= would sort keys
+    response = admin.post(f"/api/projects/{project}/tasks", data=body, content_type="application/json")
+    assert response.status_code == 201, response.json
+    assert [w["path"] for w in response.json["warnings"]] == ["$[0].predictions"]
+    expected = json.loads(body)
+    for task, task_id in zip(expected, response.json["tasks"]):
+        task["id"] = task_id  # the host's own ids
+        for annotation, annotation_id in zip(task["annotations"], admin.get(f"/api/tasks/{task_id}").json["annotations"]):
+            annotation["id"] = annotation_id
+    exported = admin.get(f"/api/projects/{project}/export?format=ls-json")
+    assert exported.status_code == 200
+    assert ordered(exported.data) == ordered(json.dumps(expected))
