@@ -181,26 +181,34 @@ def to_builtins(obj: Any) -> Any:
     their order, changed values in place, keys it lacked (such as a filled-in `enabled`) at
     the end; an object made in code has its fields in order, then its unknown keys."""
     if isinstance(obj, Open):
-        keys, _ = _fields(type(obj))
-        raw = obj.__dict__.get("_raw") or {}
-        out = {}
-        for key in raw:
-            if key in keys:
-                value = getattr(obj, keys[key])
-                if value is not UNSET:
-                    out[key] = to_builtins(value)
-            elif key in obj.extra:
-                out[key] = obj.extra[key]
-        for key, name in keys.items():
-            if key not in out and key not in raw:
-                value = getattr(obj, name)
-                if value is not UNSET:
-                    out[key] = to_builtins(value)
-        for key, value in obj.extra.items():
-            out.setdefault(key, value)
-        return out
+        return _object(obj)
     if isinstance(obj, list):
-        return [to_builtins(item) if isinstance(item, Open) else item for item in obj]
+        return [_object(item) if isinstance(item, Open) else item for item in obj]
     if isinstance(obj, msgspec.Struct):
         return msgspec.to_builtins(obj)
     return obj
+
+
+def _object(obj: Open) -> dict:
+    keys, _ = _fields(type(obj))
+    raw = obj.__dict__.get("_raw") or {}
+    extra = obj.extra
+    out = {}
+    for key in raw:
+        name = keys.get(key)
+        if name is None:
+            if key in extra:
+                out[key] = extra[key]
+            continue
+        value = getattr(obj, name)
+        if value is not UNSET:
+            out[key] = to_builtins(value) if isinstance(value, (Open, list, msgspec.Struct)) else value
+    for key, name in keys.items():
+        if key not in raw:
+            value = getattr(obj, name)
+            if value is not UNSET:
+                out[key] = to_builtins(value)
+    if not extra.keys() <= raw.keys():  # unknown keys set in code
+        for key, value in extra.items():
+            out.setdefault(key, value)
+    return out
