@@ -50,11 +50,13 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data)
 
-    from . import annotations, auth, db, errors, exports, jobs, media, player, projects, streams, tasks, plugins, tracking
+    from . import (annotations, auth, db, errors, exports, jobs, media, player, plugins, projects, requests, streams,
+                   tasks, tracking)
 
     plugins.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    requests.init_app(app)
     auth.init_app(app)
     media.init_app(app)
     for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, streams.bp,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import closing
 from pathlib import Path
 
@@ -131,10 +132,10 @@ def _expected_version(body: dict) -> int:
     value = header.strip().strip('"').removeprefix("W/").strip('"') if header else body.get("version")
     if value is None:
         raise ApiError(428, "version_required", "send the version you edited (If-Match or \"version\")")
-    try:
-        version = int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, "invalid", f"version {value!r} is not an integer", "$.version") from None
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not re.fullmatch(r"[0-9]{1,10}", text):
+        raise ApiError(400, "invalid", f"version {value!r} is not a version this host gives", "$.version")
+    version = int(text)
     if not 1 <= version < 2**31:
         raise ApiError(400, "invalid", f"version {version} is not a version this host gives", "$.version")
     return version

@@ -38,9 +38,8 @@ def _app(data_dir: Path, database: str | None, **config):
 @click.option("--demo", is_flag=True, help="Create a demo project and print a one-time login URL.")
 def serve(data_dir, database, host, port, media_roots, threads, demo):
     """Run the host on waitress (for several processes, see the README's gunicorn line)."""
-    from waitress import serve as waitress_serve
-
     from tracklabel.host import jobs
+    from tracklabel.host.server import serve as serve_app
 
     app = _app(data_dir, database, MEDIA_ROOTS=list(media_roots))
     if demo:
@@ -51,8 +50,7 @@ def serve(data_dir, database, host, port, media_roots, threads, demo):
         click.echo(f"demo: open http://{host}:{port}/login/{code} (a one-time login link)")
     click.echo(f"serving {data_dir} on http://{host}:{port}")
     try:
-        waitress_serve(app, host=host, port=port, threads=threads,
-                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"], ident="tracklabel")
+        serve_app(app, host, port, threads)
     finally:
         jobs.shutdown(app)  # unfinished jobs stay queued for the next start
 

@@ -1,7 +1,9 @@
 """Every error as JSON: {"error", "message", "path"?}."""
 
-from flask import jsonify
-from werkzeug.exceptions import HTTPException
+from http import HTTPStatus
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracklabel.core.errors import InputError, PluginError
 
@@ -18,7 +20,9 @@ def init_app(app) -> None:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(InputError, _input_error)
     app.register_error_handler(PluginError, _plugin_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
+    app.after_request(_json_refusal)
 
 
 def _body(error: str, message: str, path: str | None = None, **extra):
@@ -40,6 +44,24 @@ def _input_error(exc: InputError):
 
 def _plugin_error(exc: PluginError):
     return jsonify(_body("plugin_failed", str(exc))), 500
+
+
+def _too_large(_exc: RequestEntityTooLarge):
+    """A body over the route's limit (Content-Length, or counted as it was read)."""
+    return jsonify(_body("too_large", f"the request body is over {request.max_content_length} bytes")), 413
+
+
+def _json_refusal(response):
+    """An error status set on a response rather than raised (a file's 412 for an If-Match that
+    does not match) as JSON too, instead of the file."""
+    if response.status_code < 400 or response.is_json:
+        return response
+    response.close()
+    phrase = HTTPStatus(response.status_code).phrase
+    message = "If-Match names no version of this file" if response.status_code == 412 else phrase
+    refusal = jsonify(_body(phrase.lower().replace(" ", "_"), message))
+    refusal.status_code = response.status_code
+    return refusal
 
 
 def _http_error(exc: HTTPException):

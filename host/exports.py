@@ -84,26 +84,33 @@ def _with_media(item, media: dict):
     return item
 
 
-OPTION_TYPES = {"width": float, "height": float, "fps": float}
+NUMBER_OPTIONS = ("width", "height", "fps")
 
 
 def read_options(values) -> dict:
     """Export options from a query string or a JSON body: width, height, fps, origin, clip,
-    every_frame (400 naming the one that is not a number)."""
+    every_frame (400 naming the one that is not a number, or out of the kernel's range)."""
     options = {}
-    for name, kind in OPTION_TYPES.items():
-        if values.get(name) is not None:
-            try:
-                options[name] = kind(values[name])
-            except (TypeError, ValueError):
-                raise ApiError(400, "invalid", f"{name}={values[name]!r} is not a number", name) from None
+    for name in NUMBER_OPTIONS:
+        value = values.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ApiError(400, "invalid", f"{name}={value!r} is not a number", name)
+        try:
+            options[name] = float(value)
+        except ValueError:
+            raise ApiError(400, "invalid", f"{name}={value!r} is not a number", name) from None
     options["origin"] = 0 if str(values.get("origin", "1")) == "0" else 1
     options["clip"] = str(values.get("clip", "")).lower() == "true"
     options["every_frame"] = str(values.get("every_frame", "")).lower() == "true"
+    ExportOptions(**options)  # checked now, not when a background job runs (an InputError: 400)
     return options
 
 
-def _exporter(name: str):
+def _exporter(name):
+    if not isinstance(name, str):
+        raise ApiError(400, "invalid", "format must be the name of an exporter", "format")
     try:
         return registry().exporter(name)
     except PluginError as exc:

@@ -16,7 +16,7 @@ from .errors import ApiError
 from .imports import check_video, in_media_roots, save_uploads, task_video
 from .media import attach_video, video_tag
 from .projects import project_config, project_row
-from .requests import json_body
+from .requests import accepts_uploads, json_body
 from .validate import check_tasks
 
 bp = Blueprint("tasks", __name__)
@@ -49,6 +49,7 @@ def insert_annotation(conn, task_id: int, kind: str, result: list, extra: dict, 
 
 @bp.post("/api/projects/<int:project_id>/tasks")
 @require("admin")
+@accepts_uploads
 def import_tasks(project_id: int):
     """Label Studio tasks (one, a list, or Label Studio's JSON export), or one task per video:
     uploaded as multipart/form-data (field `file`), or `{"path": ...}` under a media root."""

@@ -13,6 +13,7 @@ from tracklabel.core.autotrack import find_region, plan, track_region
 from tracklabel.core.decoding import IndexCache, Video
 from tracklabel.core.errors import InputError, PluginError
 from tracklabel.core.keyframes import TOLERANCE
+from tracklabel.core.schema import MAX_FRAME
 from tracklabel.core.tasks import region_fps
 
 from . import db, jobs
@@ -45,9 +46,13 @@ def _request(body: dict) -> dict:
     tolerance = field("tolerance", (int, float), TOLERANCE)
     if not 0 < tolerance <= 1:
         raise ApiError(400, "invalid", "tolerance must be in (0, 1]", "$.tolerance")
+    start, stop = field("from", (int,)), field("to", (int,), None)
+    for name, frame in (("from", start), ("to", stop)):
+        if frame is not None and not 1 <= frame <= MAX_FRAME:
+            raise ApiError(400, "invalid", f"{name} must be a frame number from 1 to {MAX_FRAME}", f"$.{name}")
     return {"result": body["result"], "region": str(field("region", (str, int))),
-            "tracker": field("tracker", (str,), "kcf"), "from": field("from", (int,)),
-            "to": field("to", (int,), None), "backward": direction == "backward", "tolerance": tolerance}
+            "tracker": field("tracker", (str,), "kcf"), "from": start, "to": stop,
+            "backward": direction == "backward", "tolerance": tolerance}
 
 
 def _region(task: dict, params: dict, config):

@@ -106,6 +106,32 @@ class Client:
         self.connection.close()
 
 
+def raw_request(port: int, data: bytes, timeout: float = 30.0) -> tuple[int, dict, bytes]:
+    """Send bytes as they are (the body may be left unsent) and read one response: (status,
+    headers with lower-case names, body). The connection stays open for writing meanwhile, so
+    a server that waits for the rest of a body shows as a timeout."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        try:
+            sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused mid-send: its answer may still be there to read
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+        while len(body) < int(headers.get("content-length", 0)):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
 def setup_project(port: int, token: str, tasks: int = 1) -> list[int]:
     """A project with the seed's config and `tasks` video tasks: their ids."""
     client = Client(port, token)
