@@ -17,6 +17,7 @@ from .errors import InputError, PluginError, Problem
 from .export import ExportJob, ExportOptions
 from .importer import ImportOptions
 from .plugins import REGISTRY_HOOKS, call_hook, get_plugin_manager, load_registry
+from .schema import MAX_FRAMES_COUNT
 from .tasks import load_tasks, read_tasks
 
 
@@ -115,7 +116,7 @@ def _export_options(command):
                      help="The project's labeling config (labels, interpolation, frame rate)."),
         click.option("--out", "out", required=True,
                      help="Output path, or - for stdout (one-file formats)."),
-        click.option("--frames-count", type=click.IntRange(min=1),
+        click.option("--frames-count", type=click.IntRange(1, MAX_FRAMES_COUNT),
                      help="Frame count for regions that lack framesCount."),
         click.option("--width", type=click.FloatRange(min=1, min_open=False),
                      help="Video width in pixels (pixel formats)."),
@@ -166,6 +167,7 @@ def convert(source, from_name, to_name, config_file, out, frames_count, force, *
     importer = _format(registry.importer, from_name, "--from")
     exporter = _format(registry.exporter, to_name, "--to")
     _check_out(out, exporter, force)
+    export_options = _options(flags)  # checks --width, --height and --fps before the importer
     config = _config(config_file, registry)
     if not source.exists():
         raise InputError(Problem(str(source), "no such file or folder"))
@@ -175,7 +177,7 @@ def convert(source, from_name, to_name, config_file, out, frames_count, force, *
     raw = importer.read(source, options)
     tasks = load_tasks(raw, registry, config, frames_count, source=str(source))
     _warn(tasks.warnings)
-    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out, force)
+    _write(ExportJob(tasks, registry, config, options=export_options), exporter, out, force)
 
 
 def _format(lookup, name: str, flag: str):

@@ -1,4 +1,5 @@
-"""The importer interface, and turning per-frame pixel boxes into a Label Studio region."""
+"""The importer interface, the checks importers share, and turning per-frame pixel boxes
+into a Label Studio region."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from .errors import InputError, Problem
 from .geometry import to_percent
+from .schema import MAX_DEGREES, MAX_PERCENT
 
 
 @dataclass(frozen=True)
@@ -50,18 +53,48 @@ class Importer:
         raise NotImplementedError
 
 
+def in_range(value, what: str, where: str, low: float, high: float, *, whole: bool = False):
+    """`value` (a number or its text) as a number when it lies in low..high, an int when
+    `whole`; else an InputError naming `where`. NaN and infinities lie in no range."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(Problem(where, f"{what} is {value!r}, not a number")) from None
+    if not low <= number <= high:
+        raise InputError(Problem(where, f"{what} {value} is outside {low:.15g}..{high:.15g}"))
+    if whole and not number.is_integer():
+        raise InputError(Problem(where, f"{what} {value} is not a whole number"))
+    return int(number) if whole else number
+
+
+def read_text(path: Path) -> str:
+    """A text file's UTF-8 text; unreadable or not UTF-8 is an InputError naming file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(str(path), f"cannot read: {exc.strerror or exc}")) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(Problem(f"{path}:{line}", "not UTF-8 text")) from None
+
+
 def region_from_boxes(*, region_id: str, label: str | None, frames: np.ndarray, x, y, width,
                       height, rotation, frame_width: float, frame_height: float,
                       frames_count: int, fps: float | None, options: ImportOptions,
-                      extras: list[dict] | None = None) -> dict:
+                      extras: list[dict] | None = None, places: list[str] | None = None) -> dict:
     """A videorectangle region whose keyframes are the given per-frame pixel boxes.
 
     The lifespan ends (`enabled: false`) on the last box before each gap in `frames`, and on
     the last box when it is not on the last frame, so the region shows exactly these boxes.
+    A box whose numbers are not finite or out of the task file's ranges is an InputError
+    naming its place (`places`: where each box is in the input, e.g. "gt.txt:12").
     """
     px, py, pw, ph = to_percent(np.asarray(x, float), np.asarray(y, float),
                                 np.asarray(width, float), np.asarray(height, float),
                                 frame_width, frame_height)
+    _check_boxes(px, py, pw, ph, np.asarray(rotation, float), places)
     frames = np.asarray(frames, dtype=np.int64)
     following = np.append(frames[1:], frames_count + 1)
     enabled = following == frames + 1
@@ -84,6 +117,20 @@ def region_from_boxes(*, region_id: str, label: str | None, frames: np.ndarray, 
     return {"id": region_id, "type": "videorectangle", "from_name": options.from_name,
             "to_name": options.to_name, "origin": "manual", "original_width": frame_width,
             "original_height": frame_height, "value": value}
+
+
+def _check_boxes(x, y, width, height, rotation, places: list[str] | None) -> None:
+    share = "percent of the frame"
+    fields = (("x", x, -MAX_PERCENT, MAX_PERCENT, share), ("y", y, -MAX_PERCENT, MAX_PERCENT, share),
+              ("width", width, 0, MAX_PERCENT, share), ("height", height, 0, MAX_PERCENT, share),
+              ("rotation", rotation, -MAX_DEGREES, MAX_DEGREES, "degrees"))
+    problems = []
+    for name, values, low, high, unit in fields:
+        for i in np.flatnonzero(~((values >= low) & (values <= high))).tolist():  # NaN too
+            where = places[i] if places else f"box {i + 1}"
+            problems.append(Problem(where, f"{name} is {values[i]:g} {unit}, outside {low:g}..{high:g}"))
+    if problems:
+        raise InputError(problems)
 
 
 def task_for(video: str, regions: list[dict], options: ImportOptions) -> dict:

@@ -186,7 +186,7 @@ def test_every_frame_writes_each_visible_frame(tmp_path, config):
     ("<tracks/>", ":1: expected <annotations>, not <tracks>"),
     (CVAT.replace('xtl="300.25"', 'xtl="far"'), ":38: <box> needs numeric frame, xtl, ytl, xbr, ybr"),
     (CVAT.replace('frame="8"', 'frame="40"'), ":38: frame 40 is outside 0..11"),
-    (CVAT.replace("<width>640</width>", "<width>wide</width>"), ":5: <original_size/width> is 'wide', not a number"),
+    (CVAT.replace("<width>640</width>", "<width>wide</width>"), ":27: <original_size/width> is 'wide', not a number"),
 ])
 def test_bad_cvat_files(tmp_path, text, message):
     source = tmp_path / "in.xml"

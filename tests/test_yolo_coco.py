@@ -106,7 +106,7 @@ def test_bad_coco(tmp_path):
     assert f"error: {path}: $.annotations[0]: category_id 3 names no category" in result.stderr
     path.write_text('{"images": 3}')
     result = run("convert", path, "--from", "coco-vid", "--to", "jsonl", "--out", "-")
-    assert result.exit_code == 2 and "not COCO-VID: Expected `array`, got `int` - at `$.images`" in result.stderr
+    assert result.exit_code == 2 and f"error: {path}: $.images: not COCO-VID: Expected `array`, got `int`" in result.stderr
 
 
 def test_label_studio_per_frame_export_collapses_to_keyframes(tmp_path, shared):

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 import numpy as np
+from msgspec import Meta
 
 from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, ExportJob, sequence_names
 from tracklabel.core.geometry import bounding_box, clip, to_pixels
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions, region_from_boxes, task_for
+from tracklabel.core.schema import MAX_FRAMES_COUNT, MAX_PIXELS, split_error
+from tracklabel.core.tasks import decode_json
 from tracklabel.core.textformat import format_rows
 from tracklabel.plugins.exporters.yolo import frame_stem, write_frame_images
 
@@ -82,11 +86,17 @@ class CocoVidImporter(Importer):
         if path.is_dir():
             path = path / "annotations.json"
         try:
-            data = msgspec.json.decode(path.read_bytes(), type=CocoVid)
+            text = path.read_bytes()
         except OSError as exc:
             raise InputError(Problem(str(path), f"cannot read: {exc.strerror}")) from None
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            raise InputError(Problem(str(path), f"not COCO-VID: {exc}")) from None
+        try:
+            data = msgspec.json.decode(text, type=CocoVid)
+        except msgspec.ValidationError as exc:
+            problem = split_error(exc)
+            raise InputError(Problem(f"{path}: {problem.where}", f"not COCO-VID: {problem.message}")) from None
+        except (msgspec.DecodeError, RecursionError):
+            decode_json(text, str(path))  # malformed or too deep: raises, naming line and column
+            raise
         images = {image.id: image for image in data.images}
         categories = {c.id: c.name for c in data.categories}
         tracks: dict[int, list] = defaultdict(list)
@@ -99,17 +109,22 @@ class CocoVidImporter(Importer):
                 raise InputError(Problem(where, f"category_id {ann.category_id} names no category"))
             if ann.bbox[2] < 0 or ann.bbox[3] < 0:
                 raise InputError(Problem(where, "negative bbox width or height"))
-            tracks[ann.instance_id if ann.instance_id is not None else -ann.id].append((image, ann))
+            tracks[ann.instance_id if ann.instance_id is not None else -ann.id].append((image, ann, where))
         frames_per_video = defaultdict(int)
-        for image in data.images:
+        for j, image in enumerate(data.images):
+            if image.frame_id >= MAX_FRAMES_COUNT:
+                raise InputError(Problem(f"{path}: $.images[{j}].frame_id", f"frame_id {image.frame_id} "
+                                         f"is past the {MAX_FRAMES_COUNT} frames a video may have"))
             frames_per_video[image.video_id] = max(frames_per_video[image.video_id], image.frame_id + 1)
         regions = defaultdict(list)
         for instance, rows in tracks.items():
             rows.sort(key=lambda r: r[0].frame_id)
             image = rows[0][0]
             frames = np.array([r[0].frame_id + 1 for r in rows])
-            if len(set(frames.tolist())) != len(frames):
-                raise InputError(Problem(str(path), f"instance_id {instance} has two boxes on one frame"))
+            for (before, _, _), (now, _, where) in zip(rows, rows[1:]):
+                if before.frame_id == now.frame_id:
+                    raise InputError(Problem(where, f"instance_id {instance} has a box on frame_id "
+                                                    f"{now.frame_id} already"))
             bbox = np.array([r[1].bbox for r in rows], dtype=np.float64)
             regions[image.video_id].append(region_from_boxes(
                 region_id=str(instance), label=categories[rows[0][1].category_id], frames=frames,
@@ -117,7 +132,7 @@ class CocoVidImporter(Importer):
                 rotation=np.zeros(len(rows)), frame_width=options.width or image.width,
                 frame_height=options.height or image.height,
                 frames_count=options.frames_count or frames_per_video[image.video_id],
-                fps=options.fps, options=options))
+                fps=options.fps, options=options, places=[r[2] for r in rows]))
         names = {video.id: video.name for video in data.videos}
         return [task_for(names.get(v, f"video-{v}"), regions[v], options)
                 for v in sorted(set(names) | set(regions))]
@@ -130,10 +145,10 @@ class _Video(msgspec.Struct):
 
 class _Image(msgspec.Struct):
     id: int
-    width: float
-    height: float
+    width: Annotated[float, Meta(ge=1, le=MAX_PIXELS)]
+    height: Annotated[float, Meta(ge=1, le=MAX_PIXELS)]
     video_id: int = 1
-    frame_id: int = 0
+    frame_id: Annotated[int, Meta(ge=0)] = 0
 
 
 class _Annotation(msgspec.Struct):

@@ -11,8 +11,11 @@ from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, ExportJob, TrackItem, sequence_names
 from tracklabel.core.geometry import centre_pivot, to_pixels, top_left_pivot
 from tracklabel.core.hookspecs import hookimpl
-from tracklabel.core.importer import Importer, ImportOptions, region_from_boxes, task_for
+from tracklabel.core.importer import Importer, ImportOptions, in_range, region_from_boxes, task_for
+from tracklabel.core.schema import MAX_FRAME, MAX_FRAMES_COUNT, MAX_PIXELS
 from tracklabel.core.xmlsafe import parse_xml
+
+_Z_ORDER = 2**31 - 1  # CVAT stores z_order as a 32-bit integer
 
 
 def _num(value: float) -> str:
@@ -112,11 +115,11 @@ class CvatVideoImporter(Importer):
             raise InputError(Problem(f"{path}:{root.sourceline}", f"expected <annotations>, not <{root.tag}>"))
         task = root.find("meta/task")
         where = f"{path}:{(task if task is not None else root).sourceline}"
-        width = options.width or _number(task, "original_size/width", where)
-        height = options.height or _number(task, "original_size/height", where)
+        width = options.width or _number(task, "original_size/width", path, 1, MAX_PIXELS)
+        height = options.height or _number(task, "original_size/height", path, 1, MAX_PIXELS)
         if not (width and height):
             raise InputError(Problem(where, "no <original_size>: pass --width and --height"))
-        frames_count = options.frames_count or _number(task, "size", where)
+        frames_count = options.frames_count or _number(task, "size", path, 1, MAX_FRAMES_COUNT, whole=True)
         if not frames_count:
             raise InputError(Problem(where, "no <size>: pass --frames-count"))
         name = (task.findtext("name") if task is not None else None) or path.stem
@@ -138,19 +141,25 @@ class CvatVideoImporter(Importer):
                 raise InputError(Problem(where, "<box> needs numeric frame, xtl, ytl, xbr, ybr")) from None
             if not 0 <= frame < frames_count:
                 raise InputError(Problem(where, f"frame {frame} is outside 0..{frames_count - 1}"))
+            if not np.isfinite([*values, rotation]).all():
+                raise InputError(Problem(where, "<box> xtl, ytl, xbr, ybr and rotation must be finite"))
             if values[2] < values[0] or values[3] < values[1]:
                 raise InputError(Problem(where, "xbr < xtl or ybr < ytl"))
             extra = {}
             if box.get("occluded") == "1":
                 extra["occluded"] = True
             if box.get("z_order", "0") != "0":
-                extra["z_order"] = int(box.get("z_order"))
-            attributes = {a.get("name"): a.text or "" for a in box.iter("attribute")}
+                extra["z_order"] = in_range(box.get("z_order"), "z_order", where, -_Z_ORDER, _Z_ORDER, whole=True)
+            attributes = {}
+            for attribute in box.iter("attribute"):
+                if not attribute.get("name"):
+                    raise InputError(Problem(f"{path}:{attribute.sourceline}", "<attribute> needs a name"))
+                attributes[attribute.get("name")] = attribute.text or ""
             if attributes:
                 extra["attributes"] = attributes
             rows.append((frame, box.get("outside") == "1", values, rotation, extra, where))
         rows.sort(key=lambda r: r[0])
-        frames, boxes, enabled, extras = [], [], [], []
+        frames, boxes, enabled, extras, places = [], [], [], [], []
         for frame, outside, values, rotation, extra, where in rows:
             if frames and frames[-1] == frame + 1 and not outside:
                 raise InputError(Problem(where, f"two keyframes on frame {frame}"))
@@ -164,12 +173,14 @@ class CvatVideoImporter(Importer):
                         frames.append(frame)
                         extras.append(extras[-1])
                         enabled.append(True)
+                        places.append(where)
                     enabled[-1] = False
                 continue
             frames.append(frame + 1)
             boxes.append((*values, rotation))
             enabled.append(True)
             extras.append(extra)
+            places.append(where)
         if not frames:
             return None
         xtl, ytl, xbr, ybr, rotation = (np.array(c) for c in zip(*boxes))
@@ -178,7 +189,7 @@ class CvatVideoImporter(Importer):
             region_id=track.get("id", ""), label=track.get("label"), frames=np.array(frames),
             x=x, y=y, width=w, height=h, rotation=rotation, frame_width=width,
             frame_height=height, frames_count=frames_count, fps=options.fps, options=options,
-            extras=extras)
+            extras=extras, places=places)
         for key, on in zip(region["value"]["sequence"], enabled):
             key["enabled"] = on
         for key in ("source", "group_id"):
@@ -187,14 +198,14 @@ class CvatVideoImporter(Importer):
         return region
 
 
-def _number(task, path: str, where: str) -> float | None:
-    text = task.findtext(path) if task is not None else None
-    if text is None or not text.strip():
+def _number(task, path: str, source: Path, low: float, high: float, *, whole: bool = False):
+    """The number in <meta><task>'s element at `path`, checked against low..high; None when
+    the element is missing or empty."""
+    element = task.find(path) if task is not None else None
+    if element is None or not (element.text or "").strip():
         return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(Problem(where, f"<{path}> is {text!r}, not a number")) from None
+    return in_range(element.text.strip(), f"<{path}>", f"{source}:{element.sourceline}", low, high,
+                    whole=whole)
 
 
 @hookimpl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,9 @@ from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, ExportJob, TrackItem, sequence_names
 from tracklabel.core.geometry import bounding_box, clip, to_pixels
 from tracklabel.core.hookspecs import hookimpl
-from tracklabel.core.importer import Importer, ImportOptions, region_from_boxes, task_for
+from tracklabel.core.importer import (Importer, ImportOptions, in_range, read_text,
+                                      region_from_boxes, task_for)
+from tracklabel.core.schema import MAX_FPS, MAX_FRAME, MAX_FRAMES_COUNT, MAX_PIXELS, MIN_FPS
 from tracklabel.core.textformat import format_rows
 from tracklabel.plugins.exporters.yolo import write_frame_images
 
@@ -97,19 +100,20 @@ class MotImporter(Importer):
 
     def read(self, path: Path, options: ImportOptions) -> list[dict]:
         text_path, info = self.locate(path)
-        rows = parse_rows(text_path)
+        rows, lines = parse_rows(text_path)
         width = options.width or info.get("imwidth")
         height = options.height or info.get("imheight")
         if not (width and height):
             raise InputError(Problem(str(text_path), "frame size unknown: no seqinfo.ini with "
                                                      "imWidth/imHeight; pass --width and --height"))
         fps = options.fps or info.get("framerate")
-        frames_count = options.frames_count or info.get("seqlength") or int(rows[:, 0].max(initial=1))
+        frames_count = options.frames_count or info.get("seqlength") or last_frame(rows, lines, text_path)
         labels = read_labels(text_path)
         regions = []
         for track_id in unique_in_order(rows[:, 1]):
-            track = rows[rows[:, 1] == track_id]
-            track = track[np.argsort(track[:, 0], kind="stable")]
+            chosen = np.flatnonzero(rows[:, 1] == track_id)
+            chosen = chosen[np.argsort(rows[chosen, 0], kind="stable")]
+            track = rows[chosen]
             cls = int(track[0, 7]) if rows.shape[1] == 9 else 1
             extras = [{k: v for k, v in (("conf", conf), ("visibility", vis)) if v != 1}
                       for conf, vis in zip(track[:, 6].tolist(), (track[:, 8] if rows.shape[1] == 9 else np.ones(len(track))).tolist())]
@@ -120,7 +124,7 @@ class MotImporter(Importer):
                 x=track[:, 2] - options.origin, y=track[:, 3] - options.origin,
                 width=track[:, 4], height=track[:, 5], rotation=np.zeros(len(track)),
                 frame_width=width, frame_height=height, frames_count=frames_count, fps=fps,
-                options=options, extras=extras,
+                options=options, extras=extras, places=[f"{text_path}:{lines[i]}" for i in chosen],
             ))
         return [task_for(info.get("name") or text_path.parent.parent.name or text_path.stem, regions, options)]
 
@@ -138,22 +142,48 @@ class MotImporter(Importer):
         return text_path, read_seqinfo(info_path) if info_path else {}
 
 
+SEQINFO_NUMBERS = {  # key: (low, high, whole number)
+    "frameRate": (MIN_FPS, MAX_FPS, False), "seqLength": (1, MAX_FRAMES_COUNT, True),
+    "imWidth": (1, MAX_PIXELS, False), "imHeight": (1, MAX_PIXELS, False),
+}
+
+
 def read_seqinfo(path: Path) -> dict:
-    parser = configparser.ConfigParser()
+    """seqinfo.ini's name and numbers (lower-case keys), each number checked against its range."""
+    text = read_text(path)
+    # "%" is text: TrackEval's default interpolation would let a few lines expand to gigabytes
+    parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(path.read_text())
-        section = parser["Sequence"]
-    except (configparser.Error, KeyError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(str(path), f"not a MOTChallenge seqinfo.ini: {exc}")) from None
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise InputError(_ini_problem(path, exc)) from None
+    if not parser.has_section("Sequence"):
+        raise InputError(Problem(str(path), "not a MOTChallenge seqinfo.ini: no [Sequence] section"))
+    section = parser["Sequence"]
     info: dict = {"name": section.get("name")}
-    for key in ("framerate", "seqlength", "imwidth", "imheight"):
+    for key, (low, high, whole) in SEQINFO_NUMBERS.items():
         value = section.get(key)
-        try:
-            info[key] = float(value) if key == "framerate" else int(value)
-        except (TypeError, ValueError):
-            if value not in (None, ""):
-                raise InputError(Problem(str(path), f"{key}={value!r} is not a number")) from None
+        if value not in (None, ""):
+            info[key.lower()] = in_range(value.strip(), key, f"{path}:{_line_of(text, key)}",
+                                         low, high, whole=whole)
     return info
+
+
+def _ini_problem(path: Path, exc: configparser.Error) -> Problem:
+    """configparser's complaint as file:line and a sentence."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        line, message = exc.lineno, "a key before the [Sequence] header"
+    elif isinstance(exc, configparser.ParsingError):
+        line, message = exc.errors[0][0], "a line that is neither [Section] nor key=value"
+    else:  # a section or key given twice
+        line, message = getattr(exc, "lineno", None), str(exc).rpartition("]: ")[2]
+    return Problem(f"{path}:{line}" if line else str(path), f"not a MOTChallenge seqinfo.ini: {message}")
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line of `key=` (or `key:`) in ini text (configparser keeps no line numbers)."""
+    pattern = re.compile(rf"\s*{re.escape(key)}\s*[=:]", re.IGNORECASE)
+    return next((n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)), 1)
 
 
 def read_labels(text_path: Path) -> dict[int, str]:
@@ -162,22 +192,20 @@ def read_labels(text_path: Path) -> dict[int, str]:
         path = folder / "labels.txt"
         if path.is_file():
             labels = {}
-            for line in path.read_text().splitlines():
+            for line in read_text(path).splitlines():
                 if line and not line.startswith("#") and "," in line:
                     cls, label = line.split(",", 1)
-                    if cls.strip().isdigit():
+                    if cls.strip().isdecimal():
                         labels[int(cls)] = label
             return labels
     return {}
 
 
-def parse_rows(path: Path) -> np.ndarray:
-    """Every row as floats; a bad row is an error naming the file and line."""
-    try:
-        lines = path.read_text().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(str(path), f"cannot read: {exc}")) from None
-    rows, problems, seen = [], [], {}
+def parse_rows(path: Path) -> tuple[np.ndarray, list[int]]:
+    """Every row as floats, and the line each came from; a bad row is an error naming the
+    file and line."""
+    lines = read_text(path).splitlines()
+    rows, numbers, problems, seen = [], [], [], {}
     columns = None
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -197,8 +225,10 @@ def parse_rows(path: Path) -> np.ndarray:
         frame, track_id, _, _, width, height = values[:6]
         if not all(np.isfinite(values)):
             problems.append(Problem(where, "a column is not a finite number"))
-        elif not frame.is_integer() or frame < 1:
-            problems.append(Problem(where, f"frame {cells[0]} is not a 1-based frame number"))
+        elif not frame.is_integer() or not 1 <= frame <= MAX_FRAME:
+            problems.append(Problem(where, f"frame {cells[0]} is not a 1-based frame number (1..{MAX_FRAME})"))
+        elif columns == 9 and not values[7].is_integer():
+            problems.append(Problem(where, f"class {cells[7]} is not a whole number"))
         elif width < 0 or height < 0:
             problems.append(Problem(where, "negative box width or height"))
         elif (frame, track_id) in seen:
@@ -207,9 +237,21 @@ def parse_rows(path: Path) -> np.ndarray:
         else:
             seen[frame, track_id] = number
             rows.append(values)
+            numbers.append(number)
     if problems:
         raise InputError(problems)
-    return np.array(rows, dtype=np.float64).reshape(-1, columns or 9)
+    return np.array(rows, dtype=np.float64).reshape(-1, columns or 9), numbers
+
+
+def last_frame(rows: np.ndarray, lines: list[int], path: Path) -> int:
+    """The frame count when nothing gives it: the last frame with a box."""
+    if not len(rows):
+        return 1
+    last = int(rows[:, 0].argmax())
+    if rows[last, 0] > MAX_FRAMES_COUNT:
+        raise InputError(Problem(f"{path}:{lines[last]}", f"frame {int(rows[last, 0])} is past "
+                                 f"the {MAX_FRAMES_COUNT} frames a sequence may have"))
+    return int(rows[last, 0])
 
 
 def unique_in_order(values: np.ndarray) -> list:
