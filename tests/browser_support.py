@@ -102,9 +102,13 @@ def page(chromium, server, request, tmp_path):
 
 
 def open_task(page, server, task: int):
+    """Open a task and wait until the player is ready (its first frame presented)."""
     page.goto(f"{server.url}/tasks/{task}")
-    page.wait_for_function("window.tracklabel && window.tracklabel.framesCount > 0 && tracklabel.frame === 1",
-                           timeout=30000)
+    wait_ready(page)
+
+
+def wait_ready(page):
+    page.wait_for_function("window.tracklabel && window.__ready !== undefined", timeout=30000)
 
 
 def draw(page, x0, y0, x1, y1):
@@ -116,7 +120,15 @@ def draw(page, x0, y0, x1, y1):
 
 
 def go(page, frame: int) -> int:
+    """Seek; the frame the browser then presents."""
     return page.evaluate(f"tracklabel.seek({frame})")
+
+
+def settle(page, target: int) -> int:
+    """After a key or button that seeks to `target`: wait for the seek to be asked for and for
+    every queued seek to present its frame; the frame shown."""
+    page.wait_for_function(f"tracklabel.player.target === {target}")
+    return page.evaluate("tracklabel.player.clock.pending")
 
 
 def wait_regions(page, count: int):

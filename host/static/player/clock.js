@@ -3,6 +3,10 @@
 // interval, and the frame the browser actually presented (requestVideoFrameCallback's
 // mediaTime) is what the readout calls N. Frames are 1-based, as in the JSON and every export.
 
+// Chromium skips a seek to within a microsecond of where a paused video is (it presents nothing
+// and reports no frame); positions closer than this are the same position.
+const SAME_POSITION = 2e-6;
+
 export class FrameClock extends EventTarget {
   constructor(video, index) {
     super();
@@ -17,20 +21,15 @@ export class FrameClock extends EventTarget {
 
   // Browsers differ on where a file that starts late (non-zero first timestamp) begins its
   // timeline: show the first frame and learn the offset from the time it is presented at.
+  // Seeks asked for meanwhile queue behind it.
   calibrate() {
-    return new Promise(resolve => {
-      let settled = false;
-      const done = mediaTime => {
-        if (settled) return;
-        settled = true;
-        this.presentedTime = mediaTime;
-        this.offset = this.times[0] - mediaTime;
-        resolve(this.offset);
-      };
-      this.video.requestVideoFrameCallback((_now, metadata) => done(metadata.mediaTime));
-      this.video.addEventListener("seeked", () => setTimeout(() => done(this.video.currentTime), 500), {once: true});
-      this.video.currentTime = 0;
+    this.pending = this.pending.then(async () => {
+      const mediaTime = await this.present(this.video.currentTime > 0 ? 0 : SAME_POSITION);
+      this.offset = this.times[0] - mediaTime;
+      this.setFrame(this.frameAt(mediaTime));
+      return this.frame;
     });
+    return this.pending;
   }
 
   // The frame (1-based) shown at media time t: the last frame starting at or before it.
@@ -100,32 +99,36 @@ export class FrameClock extends EventTarget {
   }
 
   // Set currentTime to t; resolves with the frame the browser presents.
-  seekTime(t) {
+  async seekTime(t) {
     const shown = this.presentedTime === undefined ? null : this.frameAt(this.presentedTime);
-    if (shown !== null && this.frameAt(t) === shown) {  // already on screen: nothing would change
+    // Already on screen, or a seek the browser skips (to where it already is: it presents
+    // nothing new, so no presentation would ever be reported): nothing changes.
+    if (shown !== null && (this.frameAt(t) === shown || Math.abs(t - this.video.currentTime) < SAME_POSITION)) {
       this.setFrame(shown);
-      return Promise.resolve(shown);
+      return shown;
     }
+    const early = () => this.setFrame(this.frameAt(this.video.currentTime));
+    // the frame is decoded at "seeked" and goes on screen with the next composite, as do boxes
+    // drawn now; the presentation (however late on a busy machine) confirms or corrects it
+    this.video.addEventListener("seeked", early, {once: true});
+    try {
+      const presented = this.frameAt(await this.present(t));
+      this.setFrame(presented);
+      return presented;
+    } finally {
+      this.video.removeEventListener("seeked", early);
+    }
+  }
+
+  // Set currentTime to t (a real seek: not the current position) and resolve with the media
+  // time of the frame the browser then presents. Only the browser's report settles it: a
+  // timer would guess, and on a loaded machine guess the frame before.
+  present(t) {
     return new Promise(resolve => {
-      let settled = false;
-      const finish = mediaTime => {
-        if (settled) return;
-        settled = true;
-        const shown = this.frameAt(mediaTime);
-        this.setFrame(shown);
-        resolve(shown);
-      };
       this.video.requestVideoFrameCallback((_now, metadata) => {
         this.presentedTime = metadata.mediaTime;
-        finish(metadata.mediaTime);
+        resolve(metadata.mediaTime);
       });
-      this.video.addEventListener("seeked", () => {
-        // the frame is decoded and goes on screen with the next composite, as do boxes drawn
-        // now; what the browser then presents (above) confirms or corrects it
-        this.setFrame(this.frameAt(this.video.currentTime));
-        // a safety net: when nothing new is presented, the picture is the last frame presented
-        setTimeout(() => finish(this.presentedTime), 2000);
-      }, {once: true});
       this.video.currentTime = t;
     });
   }

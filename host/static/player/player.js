@@ -45,6 +45,7 @@ export class Player extends EventTarget {
     this.buildControls();
     this.timeline = new Timeline(this, this.timelineElement);
     this.clock.addEventListener("frame", e => this.onFrame(e.detail));
+    const calibrated = this.clock.calibrate();  // seeks asked for from here on queue behind it
     this.store.addEventListener("tracks", () => this.render());
     this.store.addEventListener("change", () => { this.panels.render(); this.emit("change", {}); });
     this.api.listeners.add(state => {
@@ -56,8 +57,7 @@ export class Player extends EventTarget {
     if (restored) this.status("Restored unsaved work from this browser");
     this.keys();
     this.exposeApi();
-    await this.clock.calibrate();
-    await this.clock.seek(1);
+    await calibrated;  // frame 1 is on screen
     this.render();
     this.panels.render();
     window.__ready = performance.now();  // for benchmarks: navigation start to ready
@@ -191,11 +191,11 @@ export class Player extends EventTarget {
     this.emit("frame", frame);
   }
 
-  // Seeks queue up: the target is known at once, so fast key repeats add up.
+  // Seeks queue up: the target is known at once, so fast key repeats add up. The frame itself
+  // comes from the clock's events only (a seek that resolves late must not overwrite a newer one).
   async seek(frame) {
     this.target = Math.min(Math.max(Math.round(frame), 1), this.framesCount);
     const shown = await this.clock.seek(this.target);
-    this.frame = shown;
     await this.store.follow(shown);
     this.render();
     return shown;

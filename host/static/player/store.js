@@ -14,6 +14,7 @@ export class AnnotationStore extends EventTarget {
     this.annotation = null;  // {id, version} once stored on the host
     this.result = [];
     this.dirty = false;
+    this.revision = 0;  // counts changes to the regions (answers computed before one are stale)
     this.tracks = new Map();  // region id -> {frame[], x[], ..., keyframe[]} (visible frames)
     this.window = {from: 1, to: 0};  // the frames whose boxes are here (a window around the playhead)
     this.undoStack = [];
@@ -61,18 +62,25 @@ export class AnnotationStore extends EventTarget {
     return null;
   }
 
-  // Fetch the boxes of the window around `frame` (all regions, or one after its edit).
+  // Fetch the boxes of the window around `frame` (all regions, or one after its edit). Answers
+  // can arrive out of order: one computed from regions or a window that have changed since is
+  // not applied (it would overwrite newer boxes); the question is asked again as things are now.
   async refreshTracks(id = null, frame = null) {
     if (frame !== null) {
       const half = AnnotationStore.WINDOW;
       this.window = {from: Math.max(1, frame - half), to: Math.min(this.framesCount, frame + half)};
     }
-    const range = `from=${this.window.from}&to=${this.window.to}`;
-    const query = id ? `?region=${encodeURIComponent(id)}&${range}` : `?${range}`;
-    const body = await this.api.post(`/api/tasks/${this.task.id}/tracks${query}`, {result: this.result});
-    if (!id) this.tracks.clear();
-    for (const track of body.regions) this.tracks.set(track.id, track);
-    this.emit("tracks");
+    for (;;) {
+      const {revision, window} = this;
+      const range = `from=${window.from}&to=${window.to}`;
+      const query = id ? `?region=${encodeURIComponent(id)}&${range}` : `?${range}`;
+      const body = await this.api.post(`/api/tasks/${this.task.id}/tracks${query}`, {result: this.result});
+      if (revision !== this.revision || window !== this.window) continue;
+      if (!id) this.tracks.clear();
+      for (const track of body.regions) this.tracks.set(track.id, track);
+      this.emit("tracks");
+      return;
+    }
   }
 
   // Keep the window ahead of the playhead: refetch in the background when it nears an edge.
@@ -143,16 +151,19 @@ export class AnnotationStore extends EventTarget {
     await this.changed(id);
   }
 
+  // The box is asked of the host first; the regions are read and changed after the answer, in
+  // one step (an edit made meanwhile is neither lost nor undone by this one).
   async toggleKeyframe(id, f) {
+    const hasKey = () => this.region(id).value.sequence.some(k => k.frame === f);
+    const box = hasKey() ? null : await this.boxEvenHidden(id, f);
     this.snapshot();
     const seq = this.region(id).value.sequence;
     const at = seq.findIndex(k => k.frame === f);
     if (at >= 0) {
       seq.splice(at, 1);
     } else {
-      const box = await this.boxEvenHidden(id, f) || seq[0];
       const before = seq.filter(k => k.frame <= f).pop() || seq[0];
-      seq.push(this.keyframe(f, box, before ? before.enabled : true));
+      seq.push(this.keyframe(f, box || seq[0], before ? before.enabled : true));
       seq.sort((a, b) => a.frame - b.frame);
     }
     await this.changed(id);
@@ -226,7 +237,7 @@ export class AnnotationStore extends EventTarget {
 
   async changed(id, refreshAll = false) {
     this.dirty = true;
-    this.revision = (this.revision || 0) + 1;  // what was drawn from the regions is stale
+    this.revision++;  // what was drawn from the regions is stale
     this.saveDraft();
     this.emit("change", {id});
     if (id) await this.refreshTracks(id);
@@ -242,6 +253,7 @@ export class AnnotationStore extends EventTarget {
 
   // Submit (first save) or update; a 409 is reported, never overwritten silently.
   async save({overwriteVersion = null} = {}) {
+    const revision = this.revision;
     let stored;
     if (!this.annotation) {
       stored = await this.api.post(`/api/tasks/${this.task.id}/annotations`, {result: this.result});
@@ -251,8 +263,13 @@ export class AnnotationStore extends EventTarget {
                                   {result: this.result}, {"If-Match": `"${version}"`});
     }
     this.annotation = {id: stored.id, version: stored.version};
+    if (revision !== this.revision) {  // edited while saving: those edits stay, still to be saved
+      this.saveDraft();
+      this.emit("saved", stored);
+      return stored;
+    }
     this.result = stored.result;
-    this.revision = (this.revision || 0) + 1;
+    this.revision++;
     this.dirty = false;
     localStorage.removeItem(this.draftKey);
     this.emit("saved", stored);
@@ -265,7 +282,7 @@ export class AnnotationStore extends EventTarget {
     const stored = await this.api.get(`/api/annotations/${this.annotation.id}`);
     this.annotation = {id: stored.id, version: stored.version};
     this.result = stored.result;
-    this.revision = (this.revision || 0) + 1;
+    this.revision++;
     this.dirty = false;
     localStorage.removeItem(this.draftKey);
     this.emit("change", {id: null});
