@@ -10,7 +10,7 @@ import time
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from host_support import SEED_CONFIG, Client
+from host_support import SEED_CONFIG, Client, make_user
 from tracklabel.host import create_app, jobs
 from video_factory import encode
 
@@ -137,8 +137,6 @@ def world(tmp_path, database_url):
     admin and annotator (tokens), and the ids routes are called with."""
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
                       "MEDIA_ROOTS": [str(tmp_path / "media")], "TESTING": True, "WORKERS": 1})
-    from host_support import make_user
-
     admin = Client(app, make_user(app, "admin", "admin", "secret-admin"))
     annotator = Client(app, make_user(app, "ann", "annotator", "secret-ann"))
     (tmp_path / "media").mkdir()
