@@ -68,13 +68,14 @@ def in_range(value, what: str, where: str, low: float, high: float, *, whole: bo
 
 
 def read_text(path: Path) -> str:
-    """A text file's UTF-8 text; unreadable or not UTF-8 is an InputError naming file and line."""
+    """A text file's UTF-8 text (a byte order mark is dropped); unreadable or not UTF-8 is an
+    InputError naming file and line."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(Problem(str(path), f"cannot read: {exc.strerror or exc}")) from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(Problem(f"{path}:{line}", "not UTF-8 text")) from None

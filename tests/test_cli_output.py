@@ -1,9 +1,7 @@
 """Where commands write: never over what they did not write, --force replaces only their own
-files, the wrong kind of path is exit 2, and files follow the umask."""
+files, and the wrong kind of path is exit 2."""
 
 import json
-import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -32,12 +30,10 @@ def tree(folder: Path) -> dict:
     return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def cli(cwd, *args, umask=None):
-    """tracklabel as a user runs it, in `cwd`, optionally under a umask."""
-    command = [str(TRACKLABEL), *map(str, args)]
-    if umask is not None:
-        command = ["sh", "-c", f'umask {umask:03o} && exec "$@"', "sh", *command]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+def cli(cwd, *args):
+    """tracklabel as a user runs it, in `cwd`."""
+    return subprocess.run([str(TRACKLABEL), *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
 
 
 def test_an_existing_folder_is_refused_and_kept(tmp_path, tasks):
@@ -131,36 +127,3 @@ def test_frame_with_force_replaces_the_file(tmp_path, clips):
     result = run("frame", clips["long_gop.mp4"], 2, "--out", out, "--force", "--data-dir", tmp_path / "d")
     assert result.exit_code == 0, result.stderr
     assert out.read_bytes().startswith(b"\x89PNG") and sorted(p.name for p in tmp_path.iterdir()) == ["d", "f.png"]
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.mark.parametrize("umask", [0o022, 0o002])
-def test_outputs_and_caches_follow_the_umask(tmp_path, tasks, clips, umask):
-    video = tmp_path / "clip.mp4"
-    shutil.copy(clips["long_gop.mp4"], video)
-    file_mode, folder_mode = 0o666 & ~umask, 0o777 & ~umask
-    for args in (["export", tasks, "--format", "jsonl", "--out", "out.jsonl"],
-                 ["export", tasks, "--format", "mot", "--out", "mot", *SIZE],
-                 ["frame", video, 1, "--out", "frame.png", "--data-dir", "data"]):
-        result = cli(tmp_path, *args, umask=umask)
-        assert result.returncode == 0, result.stderr
-    assert mode(tmp_path / "out.jsonl") == file_mode and mode(tmp_path / "frame.png") == file_mode
-    assert mode(tmp_path / "mot") == folder_mode and mode(tmp_path / "mot" / "street") == folder_mode
-    assert mode(tmp_path / "mot" / "street" / "gt" / "gt.txt") == file_mode
-    (index,) = (tmp_path / "data" / "index").rglob("*.json")
-    assert mode(index) == file_mode and mode(index.parent) == folder_mode
-
-
-def test_new_files_and_folders_follow_the_umask(tmp_path):
-    from tracklabel.core.files import new_file, new_folder
-
-    code = ("import os, sys; from tracklabel.core.files import new_file, new_folder; "
-            "os.umask(0o027); print(oct(os.stat(new_file(sys.argv[1], 'f.')).st_mode & 0o777), "
-            "oct(os.stat(new_folder(sys.argv[1], 'd.')).st_mode & 0o777))")
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
-    assert result.stdout.split() == ["0o640", "0o750"], result.stderr
-    first, second = new_file(tmp_path, "x."), new_file(tmp_path, "x.")
-    assert first != second and first.name.startswith("x.") and new_folder(tmp_path, "x.").is_dir()

@@ -63,6 +63,15 @@ def test_seqinfo_percent_is_text_not_interpolation(tmp_path):
     assert json.loads(result.stdout)[0]["data"]["video"] == "%(k0)s"
 
 
+def test_a_byte_order_mark_is_not_part_of_the_text(tmp_path):
+    bom = "\ufeff"
+    folder = mot_sequence(tmp_path, seqinfo=bom + SEQINFO, gt=bom + GT, labels=(bom + "1,Bus\n").encode())
+    result = run("convert", folder, "--from", "mot", "--to", "ls-json", "--out", "-")
+    assert result.exit_code == 0, result.output
+    (region,) = json.loads(result.stdout)[0]["annotations"][0]["result"]
+    assert region["value"]["labels"] == ["Bus"] and region["original_width"] == 100
+
+
 def test_seqinfo_without_a_sequence_section(tmp_path):
     folder = mot_sequence(tmp_path, seqinfo="[Other]\nname=x\n")
     refused(convert(folder, "mot"), f"{folder / 'seqinfo.ini'}: ", "no [Sequence] section")
