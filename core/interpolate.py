@@ -13,7 +13,7 @@ class Interpolator:
     """Base class of interpolation strategies; a plugin subclasses it and registers an instance.
 
     `boxes` gets a normalised Track and 1-based frame numbers and returns a Boxes row per frame.
-    The lifespan (which rows are visible) follows DESIGN.md whatever the strategy. A strategy
+    The lifespan (which rows are visible) follows docs/frames.md whatever the strategy. A strategy
     that looks at the images sets `needs_video`: `boxes` then also gets `video=`, the region's
     tracklabel.core.decoding.Video.
     """

@@ -73,7 +73,7 @@ def decode_json(data: bytes, source: str) -> Any:
 
 def load_tasks(raw: Any, registry, config=None, frames_count: int | None = None,
                source: str = "tasks.json") -> TaskFile:
-    """Check already-decoded task JSON and normalise its tracks (DESIGN.md's import rules)."""
+    """Check already-decoded task JSON and normalise its tracks (docs/frames.md's import rules)."""
     single = isinstance(raw, dict)
     items = [raw] if single else raw
     if not isinstance(items, list):

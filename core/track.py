@@ -64,7 +64,7 @@ class Boxes:
 def normalise_sequence(
     keyframes: list[Keyframe], path: str, warnings: Warnings, fps: float | None = None
 ) -> tuple[list[Keyframe], list[Problem]]:
-    """Apply DESIGN.md's import rules to one region's keyframes.
+    """Apply the import rules of docs/frames.md to one region's keyframes.
 
     The keyframes come checked by the schema (numbers in range). Returns them sorted by frame,
     one per frame (the last in file order wins), each with `frame` and `enabled` set, and the
@@ -117,7 +117,7 @@ def norm_angle(angle):
 
 def lifespan(track: Track, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each frame: index of the last keyframe at or before it (-1 if none), whether a
-    keyframe sits on it, and whether the box is shown there (DESIGN.md's lifespan rule)."""
+    keyframe sits on it, and whether the box is shown there (docs/frames.md's lifespan rule)."""
     frames = np.asarray(frames, dtype=np.int64)
     if len(frames) > 1 and (frames[1:] > frames[:-1]).all():
         # ascending frames (a whole video): one search per keyframe instead of one per frame

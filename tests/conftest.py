@@ -1,4 +1,4 @@
-"""Shared fixtures: the plugin registry and the Label Studio material in ../shared."""
+"""Fixtures for every test: the plugin registry and Label Studio's own files (checked in)."""
 
 from pathlib import Path
 
@@ -6,8 +6,9 @@ import pytest
 
 from tracklabel.core.plugins import load_registry
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "fixtures" / "label-studio"
+LABEL_STUDIO = Path(__file__).resolve().parent / "fixtures" / "label-studio"
+LABEL_STUDIO_FILES = ("docs_example_region.json", "docs_video_object_detector.xml",
+                      "video_object_tracking_template.xml")
 
 
 @pytest.fixture(scope="session")
@@ -15,11 +16,18 @@ def registry():
     return load_registry()
 
 
+def label_studio_files(folder: Path = LABEL_STUDIO) -> Path:
+    """The folder of Label Studio's public files (its video tracking template, its docs'
+    detector config and the docs' example region); a missing one fails the test, never skips it."""
+    missing = [name for name in LABEL_STUDIO_FILES if not (folder / name).is_file()]
+    if missing:
+        pytest.fail(f"Label Studio fixtures missing from {folder}: {', '.join(missing)}")
+    return folder
+
+
 @pytest.fixture
-def shared():
-    if not SHARED.is_dir():
-        pytest.skip(f"shared fixtures not found at {SHARED}")
-    return SHARED
+def ls_fixtures():
+    return label_studio_files()
 
 
 pytest_plugins = ["host_support", "browser_support"]

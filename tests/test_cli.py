@@ -87,12 +87,12 @@ def test_ls_json_round_trips_the_example(tmp_path):
     assert json.loads(out.read_text()) == json.loads((EXAMPLES / "tasks.json").read_text())
 
 
-def test_ls_frames_expands_label_studio_example_region(tmp_path, shared):
-    region = json.loads((shared / "docs_example_region.json").read_text())
+def test_ls_frames_expands_label_studio_example_region(tmp_path, ls_fixtures):
+    region = json.loads((ls_fixtures / "docs_example_region.json").read_text())
     tasks = tmp_path / "t.json"
     tasks.write_text(json.dumps([{"data": {"video": "x.mp4"}, "annotations": [{"result": [region]}]}]))
     out = tmp_path / "frames.json"
-    result = run("export", tasks, "--config", shared / "video_object_tracking_template.xml",
+    result = run("export", tasks, "--config", ls_fixtures / "video_object_tracking_template.xml",
                  "--format", "ls-frames", "--out", out)
     assert result.exit_code == 0, result.stderr
     frames = json.loads(out.read_text())[0]["annotations"][0]["result"][0]["value"]["sequence"]

@@ -1,4 +1,4 @@
-"""Label Studio configs: the shared fixtures load, every check names file, line and tag."""
+"""Label Studio configs: its own template and docs config load, every check names file, line and tag."""
 
 import pytest
 
@@ -13,8 +13,8 @@ def errors(registry, text):
 
 
 @pytest.mark.parametrize("name", ["video_object_tracking_template.xml", "docs_video_object_detector.xml"])
-def test_label_studio_fixtures_load(registry, shared, name):
-    config = load_config(shared / name, registry)
+def test_label_studio_fixtures_load(registry, ls_fixtures, name):
+    config = load_config(ls_fixtures / name, registry)
     box = config.by_name["box"]
     assert box.tag.name == "VideoRectangle" and box.to_names == ["video"]
     assert config.by_name["video"].attrs["frameRate"] == 25.0

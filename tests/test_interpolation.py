@@ -1,4 +1,4 @@
-"""The interpolation rules of DESIGN.md: worked examples, Label Studio's region, properties."""
+"""The interpolation rules of docs/frames.md: worked examples, Label Studio's region, properties."""
 
 import json
 import math
@@ -66,8 +66,8 @@ def test_interpolation_is_about_the_top_left_corner(registry):
         5.0, 10.0, 20.0, 30.0, 45.0)
 
 
-def test_label_studio_example_region(registry, shared):
-    region = json.loads((shared / "docs_example_region.json").read_text())
+def test_label_studio_example_region(registry, ls_fixtures):
+    region = json.loads((ls_fixtures / "docs_example_region.json").read_text())
     from tracklabel.core.tasks import load_tasks
 
     task = {"data": {"video": "v.mp4"}, "annotations": [{"result": [region]}]}
@@ -105,7 +105,7 @@ def test_norm_angle_range():
     assert norm_angle(-181.0) == 179.0
 
 
-# --- properties: the vectorised linear against a per-frame transcription of DESIGN.md ---
+# --- properties: the vectorised linear against a per-frame transcription of docs/frames.md ---
 
 def _norm(a):
     a = math.fmod(a, 360.0)
@@ -117,7 +117,7 @@ def _norm(a):
 
 
 def reference(keys, f):
-    """DESIGN.md's rules, one frame at a time (None: no box)."""
+    """docs/frames.md's rules, one frame at a time (None: no box)."""
     before = [k for k in keys if k.frame <= f]
     if not before:
         return None

@@ -32,8 +32,8 @@ def sequence_of(taskfile):
     return taskfile.tasks[0].annotations[0].result[0].value.sequence
 
 
-def test_label_studio_export_round_trips_unchanged(registry, shared):
-    region = json.loads((shared / "docs_example_region.json").read_text())
+def test_label_studio_export_round_trips_unchanged(registry, ls_fixtures):
+    region = json.loads((ls_fixtures / "docs_example_region.json").read_text())
     export = [{
         "id": 1, "data": {"video": "/data/upload/1/a.mp4"}, "project": 3, "meta": {},
         "annotations": [{"id": 9, "completed_by": 1, "result": [region, {

@@ -109,10 +109,10 @@ def test_bad_coco(tmp_path):
     assert result.exit_code == 2 and f"error: {path}: $.images: not COCO-VID: Expected `array`, got `int`" in result.stderr
 
 
-def test_label_studio_per_frame_export_collapses_to_keyframes(tmp_path, shared):
+def test_label_studio_per_frame_export_collapses_to_keyframes(tmp_path, ls_fixtures):
     """label-studio-sdk's interpolate_key_frames output (every frame, "auto") comes back as
     the keyframes it was made from."""
-    region_json = json.loads((shared / "docs_example_region.json").read_text())
+    region_json = json.loads((ls_fixtures / "docs_example_region.json").read_text())
     original = write_tasks(tmp_path / "orig.json", region_json)
     frames = tmp_path / "frames.json"
     assert run("export", original, "--format", "ls-frames", "--out", frames).exit_code == 0

@@ -1,5 +1,5 @@
 // The annotation being edited: its regions (Label Studio JSON), the keyframe edits of
-// DESIGN.md, the per-frame boxes computed by the host, saving with optimistic concurrency, and
+// docs/frames.md, the per-frame boxes computed by the host, saving with optimistic concurrency, and
 // a local copy of unsaved work that survives a reload.
 
 const SEQUENCE_TYPES = new Set(["videorectangle"]);
@@ -132,7 +132,7 @@ export class AnnotationStore extends EventTarget {
     return id;
   }
 
-  // Changing the box at f writes a keyframe there (DESIGN.md's rule for `enabled`).
+  // Changing the box at f writes a keyframe there (docs/frames.md's rule for `enabled`).
   async setBox(id, f, box) {
     this.check(box, f);
     this.snapshot();

@@ -75,7 +75,7 @@ export class Timeline {
     this.player.seek(frame);
   }
 
-  // Lifespan segments [start, end] from keyframes: DESIGN.md's rule.
+  // Lifespan segments [start, end] from keyframes: docs/frames.md's rule.
   static segments(sequence, framesCount) {
     return sequence.map((key, i) => {
       const next = sequence[i + 1];
