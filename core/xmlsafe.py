@@ -14,7 +14,7 @@ from lxml import etree
 
 from .errors import InputError, Problem
 
-NOT_ALLOWED = "DOCTYPE and entity declarations are not allowed"
+_NOT_ALLOWED = "DOCTYPE and entity declarations are not allowed"
 _DEPTH = re.compile(r"Excessive depth in document: (\d+)")
 # How a document's first bytes tell its encoding (XML 1.0, appendix F), to find a line in it.
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -37,10 +37,10 @@ def parse_xml(data: bytes, source: str, error: type[InputError] = InputError):
         raise error(_syntax_problem(data, source, exc)) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise error(Problem(f"{source}:{_doctype_line(data)}", NOT_ALLOWED))
+        raise error(Problem(f"{source}:{_doctype_line(data)}", _NOT_ALLOWED))
     entity = next(root.iter(etree.Entity), None)
     if entity is not None:  # a reference to an entity no declaration names
-        raise error(Problem(f"{source}:{entity.sourceline or 1}", NOT_ALLOWED))
+        raise error(Problem(f"{source}:{entity.sourceline or 1}", _NOT_ALLOWED))
     return root
 
 
@@ -48,7 +48,7 @@ def _syntax_problem(data: bytes, source: str, exc: etree.XMLSyntaxError) -> Prob
     """What a parse error means to a user: a declared DOCTYPE (an entity bomb stops the parse
     before the tree can be checked), a too-deep document, or malformed XML."""
     if _declares_doctype(data):
-        return Problem(f"{source}:{_doctype_line(data)}", NOT_ALLOWED)
+        return Problem(f"{source}:{_doctype_line(data)}", _NOT_ALLOWED)
     line = f"{source}:{exc.lineno or 1}"
     depth = _DEPTH.search(exc.msg or "")
     if depth:
