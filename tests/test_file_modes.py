@@ -45,10 +45,12 @@ def test_outputs_and_caches_follow_the_umask(tmp_path, tasks, clips, umask):
     file_mode, folder_mode = 0o666 & ~umask, 0o777 & ~umask
     for args in (["export", tasks, "--format", "jsonl", "--out", "out.jsonl"],
                  ["export", tasks, "--format", "mot", "--out", "mot", *SIZE],
-                 ["frame", video, 1, "--out", "frame.png", "--data-dir", "data"]):
+                 ["frame", video, 1, "--out", "frame.png", "--data-dir", "data"],
+                 ["proxy", video, "--out", "proxy.mp4", "--data-dir", "data"]):
         result = under_umask(umask, TRACKLABEL, *args, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-    assert mode(tmp_path / "out.jsonl") == file_mode and mode(tmp_path / "frame.png") == file_mode
+    for name in ("out.jsonl", "frame.png", "proxy.mp4"):
+        assert mode(tmp_path / name) == file_mode, name
     assert mode(tmp_path / "mot") == folder_mode and mode(tmp_path / "mot" / "street") == folder_mode
     assert mode(tmp_path / "mot" / "street" / "gt" / "gt.txt") == file_mode
     (index,) = (tmp_path / "data" / "index").rglob("*.json")
@@ -59,9 +61,9 @@ def test_new_files_and_folders_follow_the_umask(tmp_path):
     from tracklabel.core.files import new_file, new_folder
 
     code = ("import os, sys; from tracklabel.core.files import new_file, new_folder; "
-            "os.umask(0o027); print(oct(os.stat(new_file(sys.argv[1], 'f.')).st_mode & 0o777), "
+            "print(oct(os.stat(new_file(sys.argv[1], 'f.')).st_mode & 0o777), "
             "oct(os.stat(new_folder(sys.argv[1], 'd.')).st_mode & 0o777))")
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    result = under_umask(0o027, sys.executable, "-c", code, tmp_path)
     assert result.stdout.split() == ["0o640", "0o750"], result.stderr
     first, second = new_file(tmp_path, "x."), new_file(tmp_path, "x.")
     assert first != second and first.name.startswith("x.") and new_folder(tmp_path, "x.").is_dir()

@@ -12,7 +12,7 @@ from tracklabel.core.export import Exporter, ExportJob, TrackItem, sequence_name
 from tracklabel.core.geometry import centre_pivot, to_pixels, top_left_pivot
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions, in_range, region_from_boxes, task_for
-from tracklabel.core.schema import MAX_FRAME, MAX_FRAMES_COUNT, MAX_PIXELS
+from tracklabel.core.schema import MAX_FRAMES_COUNT, MAX_PIXELS
 from tracklabel.core.xmlsafe import parse_xml
 
 _Z_ORDER = 2**31 - 1  # CVAT stores z_order as a 32-bit integer
