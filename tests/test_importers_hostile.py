@@ -211,6 +211,17 @@ def test_bad_coco_vid(tmp_path, text, where, message):
     refused(convert(path, "coco-vid"), f"{path}: {where}: ", message)
 
 
+def test_coco_vid_instance_ids_are_per_video(tmp_path):
+    data = json.loads(coco())
+    data["videos"].append({"id": 2, "name": "other"})
+    data["images"][1].update(video_id=2, frame_id=0)  # instance 1 in both videos, on frame_id 0
+    path = tmp_path / "annotations.json"
+    path.write_text(json.dumps(data))
+    result = run("convert", path, "--from", "coco-vid", "--to", "ls-json", "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert [len(t["annotations"][0]["result"]) for t in json.loads(result.stdout)] == [1, 1]
+
+
 @pytest.mark.parametrize("text", [
     "[" * 100_000 + "]" * 100_000,
     coco()[:-1] + ', "extra": ' + "[" * 100_000 + "]" * 100_000 + "}",

@@ -99,7 +99,7 @@ class CocoVidImporter(Importer):
             raise
         images = {image.id: image for image in data.images}
         categories = {c.id: c.name for c in data.categories}
-        tracks: dict[int, list] = defaultdict(list)
+        tracks: dict[tuple[int, int], list] = defaultdict(list)  # (video, instance): boxes
         for i, ann in enumerate(data.annotations):
             where = f"{path}: $.annotations[{i}]"
             image = images.get(ann.image_id)
@@ -109,7 +109,8 @@ class CocoVidImporter(Importer):
                 raise InputError(Problem(where, f"category_id {ann.category_id} names no category"))
             if ann.bbox[2] < 0 or ann.bbox[3] < 0:
                 raise InputError(Problem(where, "negative bbox width or height"))
-            tracks[ann.instance_id if ann.instance_id is not None else -ann.id].append((image, ann, where))
+            instance = ann.instance_id if ann.instance_id is not None else -ann.id
+            tracks[image.video_id, instance].append((image, ann, where))
         frames_per_video = defaultdict(int)
         for j, image in enumerate(data.images):
             if image.frame_id >= MAX_FRAMES_COUNT:
@@ -117,7 +118,7 @@ class CocoVidImporter(Importer):
                                          f"is past the {MAX_FRAMES_COUNT} frames a video may have"))
             frames_per_video[image.video_id] = max(frames_per_video[image.video_id], image.frame_id + 1)
         regions = defaultdict(list)
-        for instance, rows in tracks.items():
+        for (_, instance), rows in tracks.items():
             rows.sort(key=lambda r: r[0].frame_id)
             image = rows[0][0]
             frames = np.array([r[0].frame_id + 1 for r in rows])
