@@ -7,17 +7,22 @@ import time
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers (PostgreSQL's integer)
 
 
 class _IdConverter(IntegerConverter):
-    """`<int:...>` in URLs: an id past MAX_ID matches no route (404) instead of overflowing
-    the database driver (500)."""
+    """`<int:...>` in URLs: an id past MAX_ID is 404 whatever the method (instead of overflowing
+    the database driver, a 500; a rule that merely did not match would make other methods' rules
+    for the same path answer 405)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
-        super().__init__(url_map, fixed_digits, min, max, signed)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound(f"no object has the id {value}: ids go up to {MAX_ID}")
+        return number
 
 
 def create_app(config: dict | None = None) -> Flask:

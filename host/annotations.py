@@ -44,7 +44,7 @@ def annotation_row(annotation_id: int, with_result: bool = True) -> dict:
 def _public(row: dict) -> dict:
     return {"id": row["id"], "task": row["task_id"], "kind": row["kind"], "result": row["result"],
             **row["extra"], "version": row["version"], "author": row["author_id"],
-            "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
+            "created_at": db.timestamp(row["created_at"]), "updated_at": db.timestamp(row["updated_at"])}
 
 
 def _with_etag(row: dict, status: int = 200) -> Response:

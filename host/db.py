@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
 from pathlib import Path
 
 import msgspec
@@ -98,6 +99,11 @@ sessions = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),  # seconds since the epoch, by the app's clock
     sa.Column("last_seen_at", sa.Float, nullable=False),
 )
+
+
+def timestamp(value: datetime) -> str:
+    """A stored time as RFC 3339 text (SQLite gives it back without its zone: it is UTC)."""
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
 
 
 def _json_text(value) -> str:

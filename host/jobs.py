@@ -170,7 +170,7 @@ def public(row) -> dict:
     return {"id": row.id, "kind": row.kind, "task": row.task_id, "creator": row.created_by, "state": row.state,
             "progress": row.progress, "message": row.message,
             **({"result": row.result} if row.result is not None else {}),
-            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+            "created_at": db.timestamp(row.created_at), "updated_at": db.timestamp(row.updated_at)}
 
 
 def job_row(job_id: int):

@@ -37,7 +37,7 @@ def project_config(project: dict):
 
 def _public(row: dict) -> dict:
     return {"id": row["id"], "title": row["title"], "label_config": row["label_config"],
-            "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
+            "created_at": db.timestamp(row["created_at"]), "updated_at": db.timestamp(row["updated_at"])}
 
 
 def _checked(body: dict, partial: bool) -> dict:

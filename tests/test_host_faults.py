@@ -7,6 +7,9 @@ def test_ids_past_32_bits_are_404_not_a_driver_overflow(admin):
         response = admin.get(url)
         assert response.status_code == 404 and response.json["error"] == "not_found", url
     assert admin.get("/api/tasks/2147483647").json["message"] == "no task 2147483647"
+    for method in ("PUT", "DELETE"):  # every method: 404, not another method's rule answering 405
+        response = admin.call(method, "/api/annotations/2147483648", json={"result": [], "version": 1})
+        assert response.status_code == 404 and response.json["error"] == "not_found", method
 
 
 def test_json_nested_too_deeply_is_400(admin):
