@@ -88,9 +88,9 @@ class Region(Open, kw_only=True):
 
 
 class Annotation(Open, kw_only=True):
-    """An annotation or prediction: a list of results (regions, or raw items we do not type)."""
+    """An annotation or prediction: a list of results (regions, or raw objects we do not type)."""
 
-    result: list[Any] = msgspec.field(default_factory=list)
+    result: list[dict[str, Any]] = msgspec.field(default_factory=list)
     id: Any = UNSET
 
 

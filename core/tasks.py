@@ -147,8 +147,8 @@ class _Loader:
                                         "written back as they are; their results are not in the file")
 
     def result_item(self, raw: Any, task: Task, path: str) -> Any:
-        """A region of a registered type becomes a Region; anything else is kept as is."""
-        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        """A region of a registered type becomes a Region; other objects are kept as they are."""
+        if not isinstance(raw.get("type"), str):
             return raw
         tag = self.registry.region_tag(raw["type"])
         if tag is None or tag.region_struct is None:

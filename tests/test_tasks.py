@@ -177,9 +177,18 @@ def test_malformed_json_gives_line_and_column(registry):
 def test_result_items_of_unknown_types_pass_through(registry):
     raw = task_with([key(1)])
     raw["annotations"][0]["result"].append({"type": "polygonlabels", "value": {"points": [[1, 2]]}})
-    raw["annotations"][0]["result"].append("not even an object")
+    raw["annotations"][0]["result"].append({"no type": True})
     loaded = load_tasks(copy.deepcopy(raw), registry)
     assert to_builtins(loaded.tasks[0]) == raw
+
+
+@pytest.mark.parametrize("item", ["not even an object", None, [], 3])
+def test_a_result_item_that_is_not_an_object_is_refused_with_its_path(registry, item):
+    raw = task_with([key(1)])
+    raw["annotations"][0]["result"].append(item)
+    with pytest.raises(SchemaError) as caught:
+        load_tasks(raw, registry)
+    assert caught.value.problems[0].where == "tasks.json: $.annotations[0].result[1]"
 
 
 def test_structs_encode_with_msgspec(registry):
