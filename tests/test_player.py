@@ -177,7 +177,9 @@ def test_a_stale_save_is_told_and_can_overwrite(page, server):
     go(page, 10)
     draw(page, 120, 120, 140, 130)
     page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 2")
-    page.click("button[data-action=save]")
+    # a save clears what the last one said at once, so waiting for "Saved" waits for this one
+    status = page.evaluate("() => { tracklabel.player.save(); return document.querySelector('.status').textContent; }")
+    assert status == "Saving…"
     page.wait_for_selector("dialog.conflict")
     assert "version 2" in page.inner_text("dialog.conflict")
     page.click("dialog.conflict button:has-text('Overwrite')")

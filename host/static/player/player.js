@@ -412,6 +412,7 @@ export class Player extends EventTarget {
   // ---- saving ----
 
   async save(overwriteVersion = null) {
+    this.status("Saving…");  // what an earlier save said no longer holds
     try {
       await this.store.save({overwriteVersion});
       this.status("Saved");
@@ -423,6 +424,7 @@ export class Player extends EventTarget {
   }
 
   conflict(version) {
+    this.status(`Not saved: version ${version} is on the host`, true);
     const dialog = el("dialog", {className: "conflict"},
       el("p", {textContent: `Someone saved this annotation meanwhile (version ${version}). ` +
                             "Reload theirs (your changes are dropped) or overwrite it with yours?"}));
