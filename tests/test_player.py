@@ -254,32 +254,40 @@ def test_track_forward_from_the_player_and_undo(page, server):
     page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 1")
 
 
+# Holds the host's (real) answer to the next METHOD request to a path ending in PATH until
+# `deliverHeld()` is called: the page gets it late, in an order the test chooses, whatever the
+# machine's speed.
+HOLD_NEXT_ANSWER = """([method, path]) => {
+  const api = tracklabel.player.api, request = api.request.bind(api);
+  let deliver, holding = true;
+  const gate = new Promise(resolve => { deliver = resolve; });
+  api.request = (m, url, ...rest) => {
+    const answer = request(m, url, ...rest);
+    if (!holding || m !== method || !url.split("?")[0].endsWith(path)) return answer;
+    holding = false;
+    return gate.then(() => answer);
+  };
+  window.deliverHeld = deliver;
+}"""
+
+
 def test_an_answer_that_arrives_after_a_newer_one_is_not_shown(page, server):
     """The host's boxes after an edit can arrive after those of a later edit: the older answer
     must not replace the newer boxes (it is asked again for the regions as they are now)."""
     open_task(page, server, fresh_task(server))
     draw(page, 100, 100, 200, 200)
     wait_regions(page, 1)
-    held = []
-
-    def hold_the_cut_lifespan(route):
-        if '"enabled":false' in (route.request.post_data or ""):
-            held.append((route, route.fetch()))
-        else:
-            route.continue_()
-
-    page.route("**/api/tasks/*/tracks*", hold_the_cut_lifespan)
-    page.expose_function("answerHeld", lambda: [route.fulfill(response=answer) for route, answer in held])
+    page.evaluate(HOLD_NEXT_ANSWER, ["POST", "/tracks"])
     shown = page.evaluate("""async () => {
       const player = tracklabel.player, id = tracklabel.regions()[0].id;
       await tracklabel.seek(20);
       const cut = player.toggleInterpolation();  // its boxes (none at 20) are held
       await player.toggleInterpolation();  // restored: the box at 20 is back
-      await window.answerHeld();  // the older answer arrives last
+      window.deliverHeld();  // the older answer arrives last
       await cut;
       return [tracklabel.regions()[0].value.sequence[0].enabled, tracklabel.boxAt(id, 20) !== null];
     }""")
-    assert len(held) == 1 and shown == [True, True]
+    assert shown == [True, True]
 
 
 def test_an_edit_made_while_saving_is_kept(page, server):
@@ -289,20 +297,17 @@ def test_an_edit_made_while_saving_is_kept(page, server):
     open_task(page, server, task)
     draw(page, 100, 100, 200, 200)
     wait_regions(page, 1)
-    held = []
-    page.route("**/api/tasks/*/annotations", lambda route: held.append((route, route.fetch())))
-    page.expose_function("answerHeld", lambda: [route.fulfill(response=answer) for route, answer in held])
+    page.evaluate(HOLD_NEXT_ANSWER, ["POST", "/annotations"])
     kept = page.evaluate("""async () => {
       const player = tracklabel.player;
       const saving = player.store.save();  // its answer is held
       await tracklabel.seek(20);
       await player.toggleKeyframe();  // a second keyframe while the first save is on its way
-      await window.answerHeld();
+      window.deliverHeld();
       await saving;
       return [tracklabel.regions()[0].value.sequence.length, player.store.dirty];
     }""")
-    assert len(held) == 1 and kept == [2, True]
-    page.unroute("**/api/tasks/*/annotations")
+    assert kept == [2, True]
     page.click("button[data-action=save]")
     page.wait_for_selector(".status:has-text('Saved')")
     (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
