@@ -103,10 +103,8 @@ def measure(server: Server, task: int, steps: int) -> None:
         loads = []
         for _ in range(3):
             page.goto(f"{server.url}/tasks/{task}")
-            page.wait_for_function("window.tracklabel && tracklabel.framesCount > 0 && tracklabel.regions().length > 0",
-                                   timeout=120000)
-            page.evaluate("new Promise(requestAnimationFrame)")
-            loads.append(page.evaluate("window.__ready ?? performance.now()"))
+            page.wait_for_function("window.tracklabel && window.__ready !== undefined", timeout=120000)
+            loads.append(page.evaluate("window.__ready"))
         page.evaluate("""() => {
           window.__lat = []; window.__t0 = null; window.__from = null;
           document.addEventListener('keydown', () => { window.__t0 = performance.now(); window.__from = tracklabel.frame; }, true);
@@ -130,7 +128,7 @@ def measure(server: Server, task: int, steps: int) -> None:
         for i in range(60):
             page.mouse.move(canvas["x"] + 10 + i * (canvas["width"] - 20) / 60, canvas["y"] + 8)
         page.mouse.up()
-        page.wait_for_timeout(300)
+        page.evaluate("tracklabel.player.clock.pending")  # every seek the scrub asked for, presented
         seconds = time.perf_counter() - begin
         drawn = page.evaluate("window.__drawn")
         browser.close()
