@@ -103,7 +103,7 @@ def test_export_options_out_of_range_are_refused(tmp_path, flag, value):
     result = run("export", source, "--format", "mot", "--out", tmp_path / "mot",
                  *[part for item in flags.items() for part in item])
     assert result.exit_code == 2
-    assert f"is outside" in result.stderr and flag[2:] in result.stderr
+    assert "is outside" in result.stderr and flag[2:] in result.stderr
 
 
 # --- everything accepted stays finite ---

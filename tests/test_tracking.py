@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from scenes import make_scene, write_video
 from tracklabel.core.autotrack import track_region
 from tracklabel.core.cli import main
-from tracklabel.core.decoding import IndexCache, Video
+from tracklabel.core.decoding import Video
 from tracklabel.core.errors import InputError, PluginError
 from tracklabel.core.geometry import iou, to_percent
 from tracklabel.core.keyframes import merge, reduce_keyframes

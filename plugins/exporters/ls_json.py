@@ -12,10 +12,10 @@ from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, TrackItem
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions
-from tracklabel.plugins.exporters.ls_json_min import from_json_min, is_json_min
 from tracklabel.core.schema import Keyframe, to_builtins
 from tracklabel.core.tasks import decode_json
 from tracklabel.core.track import FIELDS, Track, norm_angle
+from tracklabel.plugins.exporters.ls_json_min import from_json_min, is_json_min
 from tracklabel.plugins.interpolators.linear import Linear
 
 
