@@ -128,7 +128,7 @@ def end_lifespan(sequence: list[dict], frame: int, box) -> list[dict]:
 
 def track_forward(registry, video, sequence: list[dict], start: int, frames: int) -> list[dict]:
     """The keyframes after the engine tracked forward (KCF) from `start`."""
-    return track_region(video, region(registry, sequence, frames), start, registry.tracker("kcf")(),
+    return track_region(video, region(registry, sequence, frames), registry.region_tag("videorectangle"), start, registry.tracker("kcf")(),
                         registry.interpolator("linear"), fps=FPS).sequence
 
 

@@ -1,5 +1,6 @@
-"""The tracking engine: follow a region's box from a frame, forward or backward, until a stop
-frame or until the tracker loses it, and write the result back as a few auto keyframes."""
+"""The tracking engine: follow the box of a trackable region's shape from a frame, forward or
+backward, until a stop frame or until the tracker loses it, and write the result back as a few
+auto keyframes (the shape moved with the box, as its tag says)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from .decoding import Video
 from .errors import InputError, Problem
 from .geometry import to_percent, to_pixels
 from .keyframes import TOLERANCE, is_auto, merge, reduce_keyframes, smooth
-from .schema import Region, VideoRectangleValue, to_builtins
-from .track import Track
+from .schema import Region, to_builtins
 from .tracking import start_box
 
 CHUNK = 32  # frames decoded in one forward pass when tracking backward
@@ -39,14 +39,18 @@ class Tracked:
         return len(self.frames) - 1
 
 
-def find_region(tasks, region_id: str):
-    """(location, task, region) of the one videorectangle region with this id; InputError
-    when there is none or more than one."""
+def find_region(tasks, region_id: str, registry):
+    """(location, task, region) of the one region with this id, of a tag that can be tracked;
+    InputError when there is none or more than one."""
     found = [(location, task, region) for location, task, _, region in tasks.regions()
-             if isinstance(region.value, VideoRectangleValue) and str(region.id) == region_id]
+             if str(region.id) == region_id]
     if len(found) != 1:
-        what = "no videorectangle region" if not found else f"{len(found)} regions"
+        what = "no region" if not found else f"{len(found)} regions"
         raise InputError(Problem(tasks.source, f"{what} with id {region_id!r}"))
+    region = found[0][2]
+    if not registry.region_tag(region.type).trackable:
+        raise InputError(Problem(tasks.source, f"region {region_id!r} is of type {region.type}, "
+                                               "which automatic tracking cannot move"))
     return found[0]
 
 
@@ -84,19 +88,18 @@ def follow(video: Video, tracker, first: int, last: int, box, progress: Progress
     return frames, boxes, None
 
 
-def new_key(frame: int, box, fps: float | None) -> dict:
-    """An auto keyframe with this percent box."""
-    return {"frame": frame, **({"time": frame / fps} if fps else {}), "x": float(box[0]),
-            "y": float(box[1]), "width": float(box[2]), "height": float(box[3]), "rotation": 0,
-            "enabled": True, "auto": True}
+def new_key(frame: int, shape: dict, fps: float | None) -> dict:
+    """An auto keyframe with these shape fields."""
+    return {"frame": frame, **({"time": frame / fps} if fps else {}), **shape, "enabled": True, "auto": True}
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A checked request: the start box (percent as shown, and pixels for the tracker), the
-    last frame of the span, the annotator's keyframe that ends it (if it does), and the
-    keyframe already on the start frame (if any)."""
+    """A checked request: the start shape (one row of its Shapes' columns), the box tracked
+    (percent, and pixels for the tracker), the last frame of the span, the annotator's keyframe
+    that ends it (if it does), and the keyframe already on the start frame (if any)."""
 
+    start: dict
     shown: tuple[float, float, float, float]
     box: tuple[float, float, float, float]
     end: int
@@ -105,7 +108,7 @@ class Plan:
     sequence: list[dict]
 
 
-def plan(region: Region, start: int, interpolator, count: int, width: float, height: float,
+def plan(region: Region, tag, start: int, interpolator, count: int, width: float, height: float,
          backward: bool = False, stop: int | None = None, where: str = "") -> Plan:
     """Check a tracking request against the region and the video's frame count and size
     (InputError naming what is wrong) and work out its span, without decoding a frame."""
@@ -126,27 +129,30 @@ def plan(region: Region, start: int, interpolator, count: int, width: float, hei
     if own is not None and not own["enabled"] and not is_auto(own) and not backward:
         raise InputError(Problem(where, f"the region's lifespan ends at frame {start} (enabled "
                                         "false): turn its interpolation on to track forward from it"))
-    at = interpolator.boxes(Track.from_keyframes(region.value.sequence), np.array([start]))
+    at = tag.shapes(region.value, np.array([start]), interpolator)
     if not at.visible[0]:
-        raise InputError(Problem(where, f"the region has no box at frame {start}"))
-    if at.rotation[0] % 360:
-        raise InputError(Problem(where, f"the box at frame {start} is rotated; trackers follow unrotated boxes"))
-    shown = (float(at.x[0]), float(at.y[0]), float(at.width[0]), float(at.height[0]))
+        raise InputError(Problem(where, f"the region has no shape at frame {start}"))
+    try:
+        shown = tag.track_box(at, width, height)
+    except ValueError as exc:
+        raise InputError(Problem(where, f"at frame {start}: {exc}")) from None
     box = start_box(to_pixels(*shown, width, height), width, height, where)
-    return Plan(shown, box, end, anchor if anchor == end else None, own, sequence)
+    columns = at.columns()
+    start_shape = {key: column[0] for key, column in columns.items() if key not in ("frame", "visible", "keyframe")}
+    return Plan(start_shape, shown, box, end, anchor if anchor == end else None, own, sequence)
 
 
-def track_region(video: Video, region: Region, start: int, tracker, interpolator,
+def track_region(video: Video, region: Region, tag, start: int, tracker, interpolator,
                  backward: bool = False, stop: int | None = None, tolerance: float = TOLERANCE,
                  fps: float | None = None, progress: Progress | None = None,
                  where: str = "") -> Tracked:
-    """Track `region` (a normalised videorectangle) from frame `start` with a new `tracker`
+    """Track `region` (normalised, of the trackable `tag`) from frame `start` with a new `tracker`
     (an instance), towards `stop` (default: the region's next manual keyframe that way, else
     the video's end), and return its keyframes with the span's auto keyframes replaced by the
     fewest whose `interpolator` (linear) reproduces every tracked box (smoothed) with
     IoU >= tolerance. Nothing is changed on error; `progress` may raise to cancel."""
     width, height = video.probe.width, video.probe.height
-    p = plan(region, start, interpolator, video.index.count, width, height, backward, stop, where)
+    p = plan(region, tag, start, interpolator, video.index.count, width, height, backward, stop, where)
     step = -1 if backward else 1
     last_tracked = p.end - step if p.anchor else p.end
     frames, boxes, lost_at = follow(video, tracker, start, last_tracked, p.box, progress)
@@ -156,8 +162,7 @@ def track_region(video: Video, region: Region, start: int, tracker, interpolator
     frames, percent = np.array(frames)[order], percent[order]
     path = (frames, percent)
     if lost_at is None and p.anchor:  # end on the annotator's keyframe, as it is
-        kept = next(k for k in p.sequence if k["frame"] == p.anchor)
-        at_end = [[kept["x"], kept["y"], kept["width"], kept["height"]]]
+        at_end = [_box_at(tag, region, p.anchor, interpolator, width, height)]
         frames, percent = ((np.append(frames, p.anchor), np.vstack([percent, at_end])) if not backward
                            else (np.insert(frames, 0, p.anchor), np.vstack([at_end, percent])))
     chosen = reduce_keyframes(frames, percent, interpolator, tolerance)
@@ -167,11 +172,23 @@ def track_region(video: Video, region: Region, start: int, tracker, interpolator
         ended = lost_at is not None and not backward and frame == frames[-1]
         if frame == p.anchor:
             continue
-        new.append({**new_key(frame, percent[i], fps), "enabled": not ended})
+        shape = tag.tracked_keyframe(p.start, p.shown, tuple(float(v) for v in percent[i]))
+        new.append({**new_key(frame, shape, fps), "enabled": not ended})
     if p.own is not None and not is_auto(p.own):
         new = [k for k in new if k["frame"] != start]
         if lost_at is not None and not backward and len(frames) == 1:
             # lost at once: the annotator's keyframe stays on, so the lifespan ends one frame on
-            new.append({**new_key(lost_at, percent[0], fps), "enabled": False})
+            new.append({**new_key(lost_at, tag.tracked_keyframe(p.start, p.shown, p.shown), fps),
+                        "enabled": False})
     span = (min(start, p.end), max(start, p.end))
     return Tracked(merge(p.sequence, new, *span), *path, lost_at, span)
+
+
+def _box_at(tag, region: Region, frame: int, interpolator, width: float, height: float) -> list[float]:
+    """The box a tracker would follow for the region's shape at `frame` (its bounding box in
+    percent where the tag refuses to track from that shape)."""
+    at = tag.shapes(region.value, np.array([frame]), interpolator)
+    try:
+        return list(tag.track_box(at, width, height))
+    except ValueError:
+        return [float(v[0]) for v in at.bbox(100.0, 100.0)]

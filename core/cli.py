@@ -69,7 +69,7 @@ def plugins(as_json):
     registry = load_registry()
     rows = []
     for name, plugin in registry.pm.list_name_plugin():
-        dists = [d.project_name for p, d in registry.pm.list_plugin_distinfo() if p is plugin]
+        dist = registry.pm.distributions.get(name)
         hooks = sorted(h.name for h in registry.pm.get_hookcallers(plugin) or [])
         provides = {
             kind: sorted(getattr(registry, kind)[key].name
@@ -79,7 +79,7 @@ def plugins(as_json):
         }
         rows.append({
             "name": name,
-            "distribution": dists[0] if dists else "tracklabel (builtin)",
+            "distribution": dist.name if dist else "tracklabel (builtin)",
             "hooks": hooks,
             **{kind: names for kind, names in provides.items() if names},
         })

@@ -54,7 +54,7 @@ def track(tasks_file, region_id, start, stop, backward, tracker_name, tolerance,
     except ValueError as exc:
         raise InputError(Problem(str(tasks_file), f"malformed JSON: {exc}")) from None
     tasks = load_tasks(raw, registry, config, source=str(tasks_file))
-    (t, kind, a, r), task, region = find_region(tasks, region_id)
+    (t, kind, a, r), task, region = find_region(tasks, region_id, registry)
     if video_path is None:
         video_path = ExportJob(tasks, registry, config).video_path(task)
         if video_path is None:
@@ -67,7 +67,7 @@ def track(tasks_file, region_id, start, stop, backward, tracker_name, tolerance,
             bar(int(fraction * 1000) - done[0])
             done[0] = int(fraction * 1000)
 
-        result = track_region(video, region, start, tracker(), registry.interpolator("linear"),
+        result = track_region(video, region, registry.region_tag(region.type), start, tracker(), registry.interpolator("linear"),
                               backward, stop, tolerance, region_fps(region, task, config) or video.fps,
                               progress, where=f"{tasks_file}: region {region_id!r}")
     items = [raw] if isinstance(raw, dict) else raw

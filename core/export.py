@@ -1,4 +1,4 @@
-"""The exporter interface and the export job: tracks of a task file, boxes from the plugins."""
+"""The exporter interface and the export job: tracks of a task file, shapes from the tag plugins."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from msgspec import UNSET
 from .decoding import IndexCache, Video
 from .errors import InputError, Problem, Warnings
 from .interpolate import frame_range
-from .schema import MAX_FPS, MAX_PIXELS, MIN_FPS, Annotation, Region, Task, VideoRectangleValue
+from .schema import MAX_FPS, MAX_PIXELS, MIN_FPS, Annotation, Region, Task
+from .shapes import Shapes
 from .tasks import TaskFile, region_fps
-from .track import Boxes, Track
 
 
 class Exporter:
@@ -34,14 +34,14 @@ class Exporter:
 
 @dataclass(frozen=True)
 class TrackItem:
-    """One region's track, ready for an exporter: its task, label, fps and per-frame boxes."""
+    """One keyframed region, ready for an exporter: its task, tag, label, fps and per-frame shapes."""
 
     location: tuple[int, str, int, int]  # task index, kind, annotation index, result index
     task: Task
     annotation: Annotation
     region: Region
-    track: Track
-    boxes: Boxes  # every frame 1..framesCount, visible or not
+    tag: object  # the Tag whose regions these are
+    shapes: Shapes  # every frame 1..framesCount, visible or not
     label: str | None
     fps: float | None
 
@@ -91,21 +91,24 @@ class ExportJob:
     progress: Callable[[int], None] = field(default=lambda n: None)
     options: ExportOptions = field(default_factory=ExportOptions)
     warnings: Warnings = field(default_factory=Warnings)
+    format: str = ""  # the exporter's name, for its warnings
     _videos: dict = field(default_factory=dict, repr=False)
+    _left_out: set = field(default_factory=set, repr=False)
 
     def labels(self) -> list[str]:
         """Label values in class order: the config's, else first seen in the annotations."""
         if self.config is not None:
             values: list[str] = []
             for control in self.config.controls():
-                if control.tag.region_type == "videorectangle":
+                if control.tag.keyframed:
                     values += [v for v in self.config.labels_for(control) if v not in values]
             if values:
                 return values
         seen: dict[str, None] = {}
         for _, _, _, region in self.tasks.regions():
-            if isinstance(region.value, VideoRectangleValue) and region.value.labels:
-                seen.update(dict.fromkeys(region.value.labels))
+            tag = self.registry.region_tag(region.type)
+            if tag.keyframed:
+                seen.update(dict.fromkeys(tag.labels(region.value)))
         return list(seen)
 
     def class_index(self, item: TrackItem, labels: list[str]) -> int:
@@ -178,10 +181,10 @@ class ExportJob:
         t, kind, a, r = item.location
         return f"{self.tasks.source}: $[{t}].{kind}[{a}].result[{r}]"
 
-    def by_task(self) -> Iterator[tuple[int, Task, list[TrackItem]]]:
-        """The annotation tracks grouped by task, tasks in file order."""
+    def by_task(self, kinds: tuple[str, ...] | None = None) -> Iterator[tuple[int, Task, list[TrackItem]]]:
+        """The annotation tracks (of `kinds`, as `tracks`) grouped by task, tasks in file order."""
         current, items = None, []
-        for item in self.tracks():
+        for item in self.tracks(kinds=kinds):
             if current is not None and item.location[0] != current:
                 yield current, self.tasks.tasks[current], items
                 items = []
@@ -191,21 +194,31 @@ class ExportJob:
             yield current, self.tasks.tasks[current], items
 
     def track_count(self) -> int:
-        return sum(isinstance(item[3].value, VideoRectangleValue) for item in self.tasks.regions())
+        return sum(self.registry.region_tag(item[3].type).keyframed for item in self.tasks.regions())
 
-    def boxes(self, task_index: int, region: Region, frames) -> Boxes:
-        """The region's boxes at these frames from its interpolator, with the task's video
-        when the interpolator needs one (an InputError naming the task when it cannot be had)."""
+    def shapes(self, task_index: int, region: Region, frames) -> Shapes:
+        """The region's shapes at these frames from its tag and interpolator, with the task's
+        video when the interpolator needs one (an InputError naming the task when it cannot be had)."""
+        tag = self.registry.region_tag(region.type)
         interpolator = self.interpolator_for(region)
-        track = Track.from_keyframes(region.value.sequence)
         if not interpolator.needs_video:
-            return interpolator.boxes(track, frames)
+            return tag.shapes(region.value, frames, interpolator)
         video = self.video(task_index)
         if video is None:
             raise InputError(Problem(self._task_where(task_index),
                                      f"interpolator {interpolator.name!r} needs the task's video, and no "
                                      "file named in its data is found: pass --video or --media-root"))
-        return interpolator.boxes(track, frames, video=video)
+        return tag.shapes(region.value, frames, interpolator, video=video)
+
+    def leave_out(self, region: Region, location: tuple, why: str) -> None:
+        """Warn, once per region type, that this format does not write such regions."""
+        if region.type.lower() in self._left_out:
+            return
+        self._left_out.add(region.type.lower())
+        t, kind, a, r = location
+        fmt = f"{self.format} " if self.format else ""
+        self.warnings.add(f"{self.tasks.source}: $[{t}].{kind}[{a}].result[{r}]",
+                          f"{region.type} regions are left out: {fmt}{why}")
 
     def _task_where(self, task_index: int) -> str:
         task = self.tasks.tasks[task_index]
@@ -218,23 +231,31 @@ class ExportJob:
         name = self.registry.choose_interpolator(control) if control is not None else "linear"
         return self.registry.interpolator(name)
 
-    def tracks(self, predictions: bool = False, sort: bool = False) -> Iterator[TrackItem]:
-        """Every videorectangle track of the annotations (and predictions if asked), in file
-        order or sorted by task id (else position) and region id."""
+    def tracks(self, predictions: bool = False, sort: bool = False,
+               kinds: tuple[str, ...] | None = None) -> Iterator[TrackItem]:
+        """Every keyframed region of the annotations (and predictions if asked) whose shape is
+        of one of `kinds` (any, if None), in file order or sorted by task id (else position)
+        and region id. Regions left out are warned of, once per region type."""
         regions = self.tasks.regions()
         if sort:
             regions = sorted(regions, key=lambda r: (_order(_task_key(r[1], r[0])), _order(r[3].id)))
         for location, task, annotation, region in regions:
-            if not isinstance(region.value, VideoRectangleValue):
+            tag = self.registry.region_tag(region.type)
+            if not tag.keyframed:
+                if kinds is not None:
+                    self.leave_out(region, location, "it writes shapes, and these have none")
                 continue
             if not predictions and location[1] == "predictions":
                 self.progress(1)
                 continue
-            value = region.value
-            track = Track.from_keyframes(value.sequence)
-            boxes = self.boxes(location[0], region, frame_range(value.framesCount))
-            labels = value.labels if isinstance(value.labels, list) else []
-            yield TrackItem(location, task, annotation, region, track, boxes,
+            shapes = self.shapes(location[0], region, frame_range(region.value.framesCount))
+            if kinds is not None and shapes.kind not in kinds:
+                self.leave_out(region, location, f"it holds {', '.join(kinds)} shapes, and these are "
+                                                 f"{shapes.kind or 'another kind'}")
+                self.progress(1)
+                continue
+            labels = tag.labels(region.value)
+            yield TrackItem(location, task, annotation, region, tag, shapes,
                             labels[0] if labels else None, region_fps(region, task, self.config))
             self.progress(1)
 

@@ -9,33 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
-from pluggy._manager import DistFacade
 
 from . import hookspecs
 from .errors import PluginError
 
-DEFAULT_PLUGINS = (
-    "tracklabel.plugins.tags.layout",
-    "tracklabel.plugins.tags.video",
-    "tracklabel.plugins.tags.videorectangle",
-    "tracklabel.plugins.tags.labels",
-    "tracklabel.plugins.interpolators.linear",
-    "tracklabel.plugins.interpolators.step",
-    "tracklabel.plugins.interpolators.image_guided",
-    "tracklabel.plugins.exporters.ls_json",
-    "tracklabel.plugins.exporters.jsonl",
-    "tracklabel.plugins.exporters.mot",
-    "tracklabel.plugins.exporters.cvat",
-    "tracklabel.plugins.exporters.yolo",
-    "tracklabel.plugins.exporters.coco_vid",
-    "tracklabel.plugins.decoders.pyav",
-    "tracklabel.plugins.decoders.opencv",
-    "tracklabel.plugins.trackers.kcf",
-    "tracklabel.plugins.trackers.csrt",
-    "tracklabel.plugins.trackers.mosse",
-    "tracklabel.plugins.trackers.mil",
-    "tracklabel.host.commands",
-)
 ENTRY_POINT_GROUP = "tracklabel"
 REGISTRY_HOOKS = {
     "tags": "register_tags",
@@ -47,15 +24,25 @@ REGISTRY_HOOKS = {
 }
 
 
-def get_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, remembering the distribution each installed plugin came from."""
+
+    def __init__(self) -> None:
+        super().__init__("tracklabel")
+        self.distributions: dict[str, importlib.metadata.Distribution] = {}
+
+
+def get_plugin_manager(load_entry_points: bool = True) -> PluginManager:
     """A manager with the builtins and, unless restricted, installed third-party plugins.
 
     TRACKLABEL_LOAD_PLUGINS (a comma list of distribution or entry-point names; empty means
-    none) restricts which third-party plugins load.
+    none) restricts which third-party plugins load; a name in it that matches none is an error.
     """
-    pm = pluggy.PluginManager("tracklabel")
+    from tracklabel.plugins import BUILTINS
+
+    pm = PluginManager()
     pm.add_hookspecs(hookspecs)
-    for name in DEFAULT_PLUGINS:
+    for name in BUILTINS:
         pm.register(importlib.import_module(name), name=name)
     if load_entry_points:
         _load_entry_points(pm, os.environ.get("TRACKLABEL_LOAD_PLUGINS"))
@@ -66,9 +53,17 @@ def get_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
     return pm
 
 
-def _load_entry_points(pm: pluggy.PluginManager, allowed: str | None) -> None:
+def _load_entry_points(pm: PluginManager, allowed: str | None) -> None:
     wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    if wanted:
+        known = {ep.name for ep in found} | {ep.dist.name for ep in found if ep.dist}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise PluginError(f"TRACKLABEL_LOAD_PLUGINS names {', '.join(map(repr, unknown))}, which "
+                              f"matches no installed plugin or distribution (installed: "
+                              f"{', '.join(sorted(known)) or 'none'})")
+    for ep in found:
         dist = ep.dist.name if ep.dist else None
         if wanted is not None and ep.name not in wanted and dist not in wanted:
             continue
@@ -86,8 +81,7 @@ def _load_entry_points(pm: pluggy.PluginManager, allowed: str | None) -> None:
         except (ValueError, pluggy.PluginValidationError) as exc:
             raise PluginError(f"plugin {ep.name!r} ({dist}) cannot be registered: {exc}") from exc
         if ep.dist is not None:
-            # where `tracklabel plugins` finds the distribution (datasette does the same)
-            pm._plugin_distinfo.append((plugin, DistFacade(ep.dist)))
+            pm.distributions[ep.name] = ep.dist
 
 
 def call_hook(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:
@@ -161,7 +155,7 @@ class Registry:
             raise PluginError(f"no {what} {name!r} (loaded: {', '.join(sorted(table))})") from None
 
 
-def load_registry(pm: pluggy.PluginManager | None = None) -> Registry:
+def load_registry(pm: PluginManager | None = None) -> Registry:
     """Call every registry hook, one plugin at a time, failing on a duplicate name."""
     pm = pm or get_plugin_manager()
     registry = Registry(pm)

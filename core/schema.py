@@ -53,20 +53,26 @@ class Open(msgspec.Struct, kw_only=True, dict=True):
 
 
 class Keyframe(Open, kw_only=True):
-    """One keyframe of a videorectangle: percent box, top-left pivot, degrees clockwise."""
+    """What every keyframe has: its 1-based frame (or a time to derive it from) and whether the
+    lifespan goes on after it. A tag's keyframes subclass it with their shape's fields."""
+
+    frame: FrameNumber | UnsetType = UNSET
+    time: Seconds | None | UnsetType = UNSET
+    enabled: bool | UnsetType = UNSET
+
+
+class BoxKeyframe(Keyframe, kw_only=True):
+    """A keyframe whose shape is a box: percent of the frame, top-left pivot, degrees clockwise."""
 
     x: Percent
     y: Percent
     width: Size
     height: Size
-    frame: FrameNumber | UnsetType = UNSET
-    time: Seconds | None | UnsetType = UNSET
     rotation: Degrees = 0
-    enabled: bool | UnsetType = UNSET
 
 
-class VideoRectangleValue(Open, kw_only=True):
-    """The `value` of a videorectangle region."""
+class KeyframedValue(Open, kw_only=True):
+    """The `value` of a region made of keyframes; a tag's value types the `sequence`."""
 
     sequence: list[Keyframe]
     labels: list[str] | UnsetType = UNSET
@@ -168,6 +174,19 @@ def _fields(kind: type) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     nested = tuple((f.encode_name, f.name) for f in info.fields
                    if f.name != "extra" and _may_nest(f.type))
     return keys, nested
+
+
+@cache
+def filled_keys(kind: type) -> frozenset[str]:
+    """The keys a Struct writes back even when what it was read from lacked them: fields with
+    a default value, and a keyframe's `enabled` (filled in by the keyframe rules)."""
+    info = msgspec.inspect.type_info(kind)
+    keys = {f.encode_name for f in info.fields if f.name != "extra"
+            and (f.default_factory is not msgspec.NODEFAULT
+                 or f.default not in (msgspec.NODEFAULT, UNSET))}
+    if issubclass(kind, Keyframe):
+        keys.add("enabled")
+    return frozenset(keys)
 
 
 def _may_nest(t) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import msgspec
 
 from .errors import Problem, SchemaError, Warnings
-from .schema import MAX_FPS, MAX_FRAMES_COUNT, MIN_FPS, Annotation, Region, Task, VideoRectangleValue, convert
+from .schema import MAX_FPS, MAX_FRAMES_COUNT, MIN_FPS, Annotation, Region, Task, convert, filled_keys
 from .track import normalise_sequence
 
 _BYTE = re.compile(r"\(byte (\d+)\)")
@@ -159,37 +159,50 @@ class _Loader:
         except SchemaError as exc:
             self.fail(exc.problems)
             return raw
-        if isinstance(region.value, VideoRectangleValue):
+        if tag.keyframed:
             warned = len(self.warnings)
-            self.normalise(region, task, path)
-            complete = all(isinstance(k, dict) and "rotation" in k and "enabled" in k
-                           for k in raw["value"]["sequence"])
-            self.normalised |= len(self.warnings) > warned or not complete or "framesCount" not in raw["value"]
+            if not self.normalise(region, task, path):
+                return raw
+            filled = filled_keys(type(region.value.sequence[0])) if region.value.sequence else set()
+            complete = all(isinstance(k, dict) and filled <= k.keys() for k in raw["value"]["sequence"])
+            self.normalised |= (len(self.warnings) > warned or not complete
+                                or "framesCount" not in raw["value"])
+        problems = list(tag.check_value(region.value, f"{path}.value", self._frames_count(region)))
+        if problems:
+            self.fail(problems)
+            return raw
         return region
 
-    def normalise(self, region: Region, task: Task, path: str) -> None:
+    def _frames_count(self, region: Region) -> int | None:
+        """The region's video's frame count: its own framesCount, else the one passed in."""
+        count = getattr(region.value, "framesCount", msgspec.UNSET)
+        return count if isinstance(count, int) else self.frames_count
+
+    def normalise(self, region: Region, task: Task, path: str) -> bool:
+        """Apply the keyframe rules to a keyframed region; False (problems noted) when it is unusable."""
         value = region.value
         keyframes, problems = normalise_sequence(
             value.sequence, f"{path}.value.sequence", self.warnings, region_fps(region, task, self.config)
         )
         if problems:
             self.fail(problems)
-            return
+            return False
         value.sequence = keyframes
         if value.framesCount is msgspec.UNSET:
             if self.frames_count is None:
                 self.fail(Problem(f"{path}.value", "framesCount is missing; pass --frames-count"))
-                return
+                return False
             value.framesCount = self.frames_count
         if not 1 <= value.framesCount <= MAX_FRAMES_COUNT:
             self.fail(Problem(f"{path}.value.framesCount",
                               f"framesCount {value.framesCount} is outside 1..{MAX_FRAMES_COUNT}"))
-            return
+            return False
         past = [k.frame for k in keyframes if k.frame > value.framesCount]
         if past:
             self.warnings.add(f"{path}.value.sequence",
                               f"keyframes on frames {past[:5]} lie past the last frame "
                               f"({value.framesCount}); they show nowhere")
+        return True
 
 
 def region_fps(region: Region, task: Task, config=None) -> float | None:
@@ -203,9 +216,9 @@ def region_fps(region: Region, task: Task, config=None) -> float | None:
             rate = float(rate) if isinstance(rate, (int, float, str)) and _is_number(rate) else None
         if _usable_rate(rate):
             return rate
-    value = region.value
-    if isinstance(value.framesCount, int) and isinstance(value.duration, (int, float)) and value.duration > 0:
-        rate = value.framesCount / value.duration
+    count, duration = (getattr(region.value, key, None) for key in ("framesCount", "duration"))
+    if isinstance(count, int) and isinstance(duration, (int, float)) and duration > 0:
+        rate = count / duration
         if _usable_rate(rate):
             return rate
     return None

@@ -1,4 +1,5 @@
-"""A track as numpy arrays, the keyframe rules that build one, and the keyframe edits."""
+"""Box tracks as numpy arrays (what interpolators and trackers work on), and the keyframe and
+lifespan rules of docs/frames.md that every keyframed tag shares."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ import numpy as np
 from msgspec import UNSET
 
 from .errors import Problem, Warnings
-from .schema import MAX_FRAME, Keyframe
+from .geometry import bounding_box, corners, to_pixels
+from .schema import MAX_FRAME, BoxKeyframe, Keyframe
+from .shapes import Shapes
 
 FIELDS = ("x", "y", "width", "height", "rotation")
 
 
 @dataclass(frozen=True)
 class Track:
-    """Keyframes of one region, sorted by frame with one keyframe per frame, as arrays."""
+    """Box keyframes of one region, sorted by frame with one keyframe per frame, as arrays."""
 
     frame: np.ndarray  # int64, 1-based, strictly increasing
     x: np.ndarray
@@ -30,7 +33,7 @@ class Track:
         return len(self.frame)
 
     @classmethod
-    def from_keyframes(cls, keyframes: list[Keyframe]) -> "Track":
+    def from_keyframes(cls, keyframes: list[BoxKeyframe]) -> "Track":
         """Arrays from keyframes already normalised (sorted, unique, frame and enabled set)."""
         return cls(
             frame=np.fromiter((k.frame for k in keyframes), np.int64, len(keyframes)),
@@ -44,21 +47,28 @@ class Track:
 
 
 @dataclass(frozen=True)
-class Boxes:
-    """Boxes of one track at the requested frames; rows where `visible` is false show nothing."""
+class Boxes(Shapes):
+    """Boxes of one track at the requested frames, in percent of the frame (top-left pivot,
+    degrees clockwise)."""
 
-    frame: np.ndarray
+    kind = "box"
+
     x: np.ndarray
     y: np.ndarray
     width: np.ndarray
     height: np.ndarray
     rotation: np.ndarray
-    visible: np.ndarray  # bool
-    keyframe: np.ndarray  # bool: a keyframe sits on this frame
 
-    def only_visible(self) -> "Boxes":
-        keep = np.flatnonzero(self.visible)
-        return Boxes(*(getattr(self, name).take(keep) for name in self.__dataclass_fields__))
+    def bbox(self, width: float, height: float):
+        x, y, w, h = to_pixels(self.x, self.y, self.width, self.height, width, height)
+        return bounding_box(x, y, w, h, self.rotation)
+
+    def area(self, width: float, height: float) -> np.ndarray:
+        return self.width * (width / 100.0) * self.height * (height / 100.0)
+
+    def outline(self, width: float, height: float) -> list[np.ndarray]:
+        xs, ys = corners(*to_pixels(self.x, self.y, self.width, self.height, width, height), self.rotation)
+        return list(np.stack([xs, ys], axis=-1))
 
 
 def normalise_sequence(

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tracklabel.core.export import ExportJob, ExportOptions
-from tracklabel.core.schema import VideoRectangleValue
 
 from . import db
 from .auth import require
@@ -169,8 +168,9 @@ def draft_tracks(task_id: int):
 
 
 def _tracks(result, task: dict, config, frames_count: int | None) -> Response:
-    """{"regions": [{"id", "label", "frame": [...], "x": [...], ..., "keyframe": [...]}]}:
-    the visible boxes of each track between ?from= and ?to= (1-based, inclusive); with
+    """{"regions": [{"id", "type", "label", "frame": [...], "keyframe": [...], ...}]}: the
+    visible shapes of each keyframed region between ?from= and ?to= (1-based, inclusive), one
+    list per field of its tag's Shapes (x, y, width, height, rotation for boxes); with
     ?hidden=1 every frame, and a "visible" list."""
     if not isinstance(result, list):
         raise ApiError(400, "invalid", "result must be a list of regions", "$.result")
@@ -183,24 +183,22 @@ def _tracks(result, task: dict, config, frames_count: int | None) -> Response:
     job = ExportJob(loaded, registry(), config, options=ExportOptions(
         video=Path(path) if path and Path(path).is_file() else None, decoder=DECODER,
         data_dir=Path(current_app.config["DATA_DIR"])))
-    spans = [min(r.value.framesCount, last or r.value.framesCount) - max(first, 1) + 1
-             for *_, r in loaded.regions() if isinstance(r.value, VideoRectangleValue)]
+    reg = registry()
+    shaped = [r for *_, r in loaded.regions() if reg.region_tag(r.type).keyframed
+              and not (wanted and r.id != wanted)]
+    spans = [min(r.value.framesCount, last or r.value.framesCount) - max(first, 1) + 1 for r in shaped]
     if sum(max(span, 0) for span in spans) > MAX_BOXES:
         raise ApiError(413, "too_large", f"more than {MAX_BOXES} boxes asked for: ask for fewer "
                                          f"frames (?from=&to=) or one region (?region=)")
     regions = []
     with closing(job):  # an image-guided interpolator opens the video
-        for _, _, _, region in loaded.regions():
-            if not isinstance(region.value, VideoRectangleValue) or (wanted and region.id != wanted):
-                continue
+        for region in shaped:
             stop = min(region.value.framesCount, last or region.value.framesCount)
-            boxes = job.boxes(0, region, np.arange(max(first, 1), stop + 1))
-            shown = {"visible": boxes.visible.tolist()} if hidden else {}
+            shapes = job.shapes(0, region, np.arange(max(first, 1), stop + 1))
+            columns = shapes.columns() if hidden else shapes.only_visible().columns()
             if not hidden:
-                boxes = boxes.only_visible()
-            regions.append({**shown, 
-                "id": region.id, "label": (region.value.labels or [None])[0],
-                "frame": boxes.frame.tolist(), "x": boxes.x.tolist(), "y": boxes.y.tolist(),
-                "width": boxes.width.tolist(), "height": boxes.height.tolist(),
-                "rotation": boxes.rotation.tolist(), "keyframe": boxes.keyframe.tolist()})
+                del columns["visible"]
+            labels = reg.region_tag(region.type).labels(region.value)
+            regions.append({"id": region.id, "type": region.type,
+                            "label": labels[0] if labels else None, **columns})
     return Response(msgspec.json.encode({"regions": regions}), mimetype="application/json")

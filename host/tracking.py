@@ -59,7 +59,7 @@ def _region(task: dict, params: dict, config):
     """The task as loaded and the region to track (400 when the result or the id is wrong)."""
     loaded = check_tasks({"data": task["data"], "annotations": [{"result": params["result"]}]}, config,
                          task["media"]["frames"])
-    _, loaded_task, region = find_region(loaded, params["region"])
+    _, loaded_task, region = find_region(loaded, params["region"], registry())
     return loaded_task, region
 
 
@@ -91,7 +91,7 @@ def track(task_id: int):
     except PluginError as exc:
         raise ApiError(400, "invalid", str(exc), "$.tracker") from None
     _, region = _region(task, params, project_config(project_row(task["project_id"])))
-    plan(region, params["from"], registry().interpolator("linear"), media["frames"], media["width"],
+    plan(region, registry().region_tag(region.type), params["from"], registry().interpolator("linear"), media["frames"], media["width"],
          media["height"], params["backward"], params["to"], where="$.region")
     job_id = jobs.enqueue("track", task_id, params)
     row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
@@ -110,7 +110,7 @@ def track_job(task_id: int, progress, params: dict) -> dict:
     loaded_task, region = _region(task, params, config)
     reg = registry()
     with Video(task["video_path"], reg.decoder(DECODER), IndexCache(current_app.config["DATA_DIR"])) as video:
-        tracked = track_region(video, region, params["from"], reg.tracker(params["tracker"])(),
+        tracked = track_region(video, region, reg.region_tag(region.type), params["from"], reg.tracker(params["tracker"])(),
                                reg.interpolator("linear"), params["backward"], params["to"],
                                params["tolerance"], region_fps(region, loaded_task, config) or video.fps,
                                progress, where="$.region")

@@ -89,11 +89,11 @@ def test_a_cancelled_job_stops_and_gives_nothing(app, admin, task, scene, monkey
 
 
 @pytest.mark.parametrize(("changes", "path", "message"), [
-    ({"from": 1}, "$.region", "no box at frame 1"),
+    ({"from": 1}, "$.region", "no shape at frame 1"),
     ({"to": 2}, "$.region", "stop frame 2 is before start frame 3"),
     ({"direction": "backward", "to": 9}, "$.region", "stop frame 9 is after start frame 3"),
     ({"tracker": "nope"}, "$.tracker", "no tracker 'nope'"),
-    ({"region": "bus"}, "body", "no videorectangle region with id 'bus'"),
+    ({"region": "bus"}, "body", "no region with id 'bus'"),
     ({"direction": "sideways"}, "$.direction", "direction must be one of forward, backward"),
     ({"from": "3"}, "$.from", "from must be int"),
 ])

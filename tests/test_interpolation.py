@@ -9,13 +9,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tracklabel.core.interpolate import frame_range
-from tracklabel.core.schema import Keyframe
+from tracklabel.core.schema import BoxKeyframe
 from tracklabel.core.track import Track, norm_angle
 
 
 def track(*keys):
     """keys: (frame, x, enabled) or (frame, x, enabled, rotation)."""
-    frames = [Keyframe(frame=k[0], x=k[1], y=5.0, width=10.0, height=20.0,
+    frames = [BoxKeyframe(frame=k[0], x=k[1], y=5.0, width=10.0, height=20.0,
                        rotation=k[3] if len(k) > 3 else 0.0, enabled=k[2]) for k in keys]
     return Track.from_keyframes(frames)
 
@@ -59,8 +59,8 @@ def test_disabled_keyframe_shows_on_its_own_frame_only(registry):
 
 
 def test_interpolation_is_about_the_top_left_corner(registry):
-    keys = [Keyframe(frame=1, x=0, y=0, width=10, height=10, rotation=0, enabled=True),
-            Keyframe(frame=3, x=10, y=20, width=30, height=50, rotation=90, enabled=True)]
+    keys = [BoxKeyframe(frame=1, x=0, y=0, width=10, height=10, rotation=0, enabled=True),
+            BoxKeyframe(frame=3, x=10, y=20, width=30, height=50, rotation=90, enabled=True)]
     boxes = registry.interpolator("linear").boxes(Track.from_keyframes(keys), frame_range(3))
     assert (boxes.x[1], boxes.y[1], boxes.width[1], boxes.height[1], boxes.rotation[1]) == (
         5.0, 10.0, 20.0, 30.0, 45.0)
@@ -140,7 +140,7 @@ keyframes = st.lists(
     st.tuples(st.integers(1, 60), coords, coords, st.floats(0, 100), st.floats(0, 100),
               st.floats(-720, 720), st.booleans()),
     min_size=1, max_size=8, unique_by=lambda k: k[0],
-).map(lambda ks: [Keyframe(frame=k[0], x=k[1], y=k[2], width=k[3], height=k[4],
+).map(lambda ks: [BoxKeyframe(frame=k[0], x=k[1], y=k[2], width=k[3], height=k[4],
                            rotation=k[5], enabled=k[6]) for k in sorted(ks)])
 
 

@@ -19,11 +19,12 @@ from tracklabel.core.errors import ConfigError, InputError, PluginError
 from tracklabel.core.export import ExportJob
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.interpolate import frame_range
-from tracklabel.core.plugins import (DEFAULT_PLUGINS, REGISTRY_HOOKS, call_hook,
+from tracklabel.core.plugins import (REGISTRY_HOOKS, call_hook,
                                      get_plugin_manager, load_registry)
-from tracklabel.core.schema import Keyframe, to_builtins
+from tracklabel.core.schema import BoxKeyframe, to_builtins
 from tracklabel.core.tags import Attr, Tag
 from tracklabel.core.tasks import parse_tasks
+from tracklabel.plugins import BUILTINS
 from tracklabel.core.track import Track
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
@@ -88,7 +89,7 @@ def registry(examples):
 
 def test_builtins_load():
     pm = get_plugin_manager(load_entry_points=False)
-    assert [name for name, _ in pm.list_name_plugin()] == list(DEFAULT_PLUGINS)
+    assert [name for name, _ in pm.list_name_plugin()] == list(BUILTINS)
     registry = load_registry(pm)
     assert {tag.name for tag in registry.tags.values()} >= {
         "View", "Header", "Video", "VideoRectangle", "Labels", "Label"}
@@ -126,7 +127,7 @@ def test_register_commands_example_adds_a_command(examples, tmp_path, monkeypatc
     monkeypatch.setattr(cli_module, "get_plugin_manager", manager)
     result = CliRunner().invoke(group, ["count", str(tmp_path / "t.json")])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "task 3: 1 tracks, 2 keyframes, 6 boxes\n"
+    assert result.stdout == "task 3: 1 tracks, 2 keyframes, 6 shapes\n"
     assert "serve" in group.list_commands(None) and "user" in group.list_commands(None)
 
 
@@ -166,9 +167,9 @@ def test_register_tags_example_checks_its_config(examples, element, message):
 
 def test_register_interpolators_example_eases_and_keeps_the_lifespan(registry):
     track = Track.from_keyframes([
-        Keyframe(frame=1, x=10, y=0, width=5, height=5, rotation=270, enabled=True),
-        Keyframe(frame=5, x=20, y=0, width=5, height=5, rotation=-90, enabled=False),
-        Keyframe(frame=8, x=40, y=0, width=5, height=5, enabled=True),
+        BoxKeyframe(frame=1, x=10, y=0, width=5, height=5, rotation=270, enabled=True),
+        BoxKeyframe(frame=5, x=20, y=0, width=5, height=5, rotation=-90, enabled=False),
+        BoxKeyframe(frame=8, x=40, y=0, width=5, height=5, enabled=True),
     ])
     boxes = registry.interpolator("ease").boxes(track, frame_range(10))
     assert boxes.x[:5].tolist() == [10, 11.5625, 15, 18.4375, 20]
@@ -304,8 +305,7 @@ def install(site, dist, entry_point, module, source):
 
 
 @pytest.mark.parametrize("allowed, loaded", [
-    (None, True), ("", False), ("myplug", True), ("myplug-ep", True),
-    (" other , myplug ", True), ("other", False),
+    (None, True), ("", False), ("myplug", True), ("myplug-ep", True), (" myplug , myplug-ep ", True),
 ])
 def test_entry_points_load_as_allowed(site, monkeypatch, allowed, loaded):
     install(site, "myplug", "myplug-ep", "myplug_module", MYPLUG)
@@ -315,6 +315,24 @@ def test_entry_points_load_as_allowed(site, monkeypatch, allowed, loaded):
     assert (pm.get_plugin("myplug-ep") is not None) == loaded
     assert ("myplug-format" in load_registry(pm).exporters) == loaded
     assert pm.get_plugin("tracklabel.plugins.tags.video") is not None
+
+
+@pytest.mark.parametrize("allowed", ["other", " other , myplug ", "myplug,myplg"])
+def test_a_load_plugins_name_that_matches_nothing_is_reported(site, monkeypatch, allowed):
+    install(site, "myplug", "myplug-ep", "myplug_module", MYPLUG)
+    monkeypatch.setenv("TRACKLABEL_LOAD_PLUGINS", allowed)
+    with pytest.raises(PluginError, match=r"TRACKLABEL_LOAD_PLUGINS names '(other|myplg)', which matches "
+                                          r"no installed plugin or distribution \(installed: .*myplug"):
+        get_plugin_manager()
+
+
+def test_the_distribution_of_a_plugin_is_known_without_pluggy_internals(site):
+    install(site, "myplug", "myplug-ep", "myplug_module", MYPLUG)
+    pm = get_plugin_manager()
+    assert pm.distributions["myplug-ep"].name == "myplug"
+    assert "tracklabel.plugins.tags.video" not in pm.distributions
+    source = (Path(__file__).parents[1] / "core" / "plugins.py").read_text()
+    assert "pluggy._" not in source and "._plugin_distinfo" not in source
 
 
 def test_entry_point_that_fails_to_import_is_named(site):
@@ -332,7 +350,7 @@ def plugins_json(env=None):
 
 def test_plugins_command_lists_builtins_with_hooks_and_names():
     rows = plugins_json({"TRACKLABEL_LOAD_PLUGINS": ""})
-    assert list(rows) == list(DEFAULT_PLUGINS)
+    assert list(rows) == list(BUILTINS)
     assert rows["tracklabel.plugins.tags.videorectangle"] == {
         "name": "tracklabel.plugins.tags.videorectangle",
         "distribution": "tracklabel (builtin)",

@@ -56,7 +56,7 @@ def region_of(registry, sequence, region_id="r1"):
 def run(registry, clip, sequence, start, tracker="kcf", **kwargs):
     scene, path = clip
     with Video(path, registry.decoder("pyav")) as video:
-        return track_region(video, region_of(registry, sequence), start, registry.tracker(tracker)(),
+        return track_region(video, region_of(registry, sequence), registry.region_tag("videorectangle"), start, registry.tracker(tracker)(),
                             registry.interpolator("linear"), fps=25, **kwargs)
 
 
@@ -156,7 +156,7 @@ def test_merge_keeps_manual_keyframes_on_their_frames():
 
 
 @pytest.mark.parametrize(("sequence", "start", "kwargs", "message"), [
-    ([keyframe(10, (50, 50, 30, 30))], 5, {}, "no box at frame 5"),
+    ([keyframe(10, (50, 50, 30, 30))], 5, {}, "no shape at frame 5"),
     ([keyframe(10, (400, 50, 30, 30))], 10, {}, "lies outside"),
     ([keyframe(10, (50, 50, 3, 30))], 10, {}, "at least 4 px"),
     ([keyframe(10, (50, 50, 30, 30))], 10, {"stop": 4}, "stop frame 4 is before start frame 10"),
@@ -201,10 +201,10 @@ def test_cli_tracks_a_region_and_writes_the_task_file(task_file, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--region", "car", "--from", 1], "no box at frame 1"),
+    (["--region", "car", "--from", 1], "no shape at frame 1"),
     (["--region", "car", "--from", 3, "--to", 2], "stop frame 2 is before start frame 3"),
     (["--region", "car", "--from", 3, "--tracker", "nope"], "no tracker 'nope'"),
-    (["--region", "nope", "--from", 3], "no videorectangle region with id 'nope'"),
+    (["--region", "nope", "--from", 3], "no region with id 'nope'"),
     (["--region", "car", "--from", 3, "--video", "tasks.json"], "tasks.json"),
 ])
 def test_cli_bad_input_exits_2_and_writes_nothing(task_file, tmp_path, args, message):

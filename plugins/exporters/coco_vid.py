@@ -34,8 +34,8 @@ class CocoVidExporter(Exporter):
         names = sequence_names(job)
         videos, images, annotation_parts = [], [], []
         next_image, next_instance, next_annotation, tiny = 1, 1, 1, 0
-        for video_id, (t, _, items) in enumerate(job.by_task(), 1):
-            frames_count = int(items[0].boxes.frame[-1])
+        for video_id, (t, _, items) in enumerate(job.by_task(kinds=("box",)), 1):
+            frames_count = int(items[0].shapes.frame[-1])
             width, height = job.frame_size(items[0])
             videos.append({"id": video_id, "name": names[t]})
             if job.options.with_frames:
@@ -45,7 +45,7 @@ class CocoVidExporter(Exporter):
                         "width": int(round(width)), "height": int(round(height))}
                        for i in range(frames_count)]
             for item in items:
-                boxes = item.boxes.only_visible()
+                boxes = item.shapes.only_visible()
                 width, height = job.frame_size(item)
                 left, top, w, h = bounding_box(*to_pixels(boxes.x, boxes.y, boxes.width,
                                                           boxes.height, width, height), boxes.rotation)

@@ -29,18 +29,18 @@ class CvatVideoExporter(Exporter):
     description = "CVAT for video 1.1 XML (one task; --every-frame for CVAT to show exactly our boxes)"
 
     def export(self, job: ExportJob, target) -> None:
-        tasks = list(job.by_task())
+        tasks = list(job.by_task(kinds=("box",)))
         if len(tasks) != 1:
             raise InputError(Problem(job.tasks.source, f"CVAT for video holds one task; this file "
                                                        f"has {len(tasks)} with tracks"))
         t, task, items = tasks[0]
         labels = job.labels()
         width, height = job.frame_size(items[0])
-        frames_count = int(items[0].boxes.frame[-1])
+        frames_count = int(items[0].shapes.frame[-1])
         root = etree.Element("annotations")
         etree.SubElement(root, "version").text = "1.1"
         root.append(meta(task, sequence_names(job)[t], frames_count, labels, width, height))
-        items = sorted(items, key=lambda i: int(i.track.frame[0]) if len(i.track) else 1 << 62)
+        items = sorted(items, key=lambda i: i.region.value.sequence[0].frame if i.region.value.sequence else 1 << 62)
         for track_id, item in enumerate(items):
             job.class_index(item, labels)  # the label must be known
             root.append(self.track(job, item, track_id))
@@ -51,7 +51,7 @@ class CvatVideoExporter(Exporter):
                                 source=str(item.region.extra.get("source", "manual")))
         if "group_id" in item.region.extra:
             element.set("group_id", str(item.region.extra["group_id"]))
-        boxes = item.boxes
+        boxes = item.shapes
         width, height = job.frame_size(item)
         x, y, w, h = to_pixels(boxes.x, boxes.y, boxes.width, boxes.height, width, height)
         xtl, ytl, xbr, ybr = centre_pivot(x, y, w, h, boxes.rotation)

@@ -15,8 +15,8 @@ class JsonLines(Exporter):
 
     def export(self, job, target):
         encoder = msgspec.json.Encoder()
-        for item in job.tracks(sort=True):
-            boxes = item.boxes.only_visible()
+        for item in job.tracks(sort=True, kinds=("box",)):
+            boxes = item.shapes.only_visible()
             task, region, label = item.task_key, item.region_id, item.label
             rows = [
                 {"task": task, "region": region, "label": label, "frame": f, "x": x, "y": y,

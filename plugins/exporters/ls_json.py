@@ -12,7 +12,7 @@ from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, TrackItem
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions
-from tracklabel.core.schema import Keyframe, to_builtins
+from tracklabel.core.schema import BoxKeyframe, to_builtins
 from tracklabel.core.tasks import decode_json
 from tracklabel.core.track import FIELDS, Track, norm_angle
 from tracklabel.plugins.exporters.ls_json_min import from_json_min, is_json_min
@@ -46,7 +46,7 @@ class LabelStudioFrames(LabelStudioJson):
 
     def rewrite(self, value: dict, item: TrackItem) -> None:
         super().rewrite(value, item)
-        boxes = item.boxes.only_visible()
+        boxes = item.shapes.only_visible()
         times = (boxes.frame / item.fps).tolist() if item.fps else [UNSET] * len(boxes.frame)
         frames = [AutoFrame(f, x, y, w, h, rot, True, True, t) for f, x, y, w, h, rot, t in zip(
             boxes.frame.tolist(), boxes.x.tolist(), boxes.y.tolist(), boxes.width.tolist(),
@@ -119,7 +119,7 @@ def collapse(sequence: list) -> list:
     if not any(isinstance(k, dict) and k.get("auto") is True for k in sequence):
         return sequence
     try:
-        keys = msgspec.convert(sequence, list[Keyframe])
+        keys = msgspec.convert(sequence, list[BoxKeyframe])
     except msgspec.ValidationError:
         return sequence
     if any(k.frame is UNSET for k in keys):

@@ -32,26 +32,26 @@ class MotExporter(Exporter):
     def export(self, job: ExportJob, target: Path) -> None:
         labels = job.labels()
         names = sequence_names(job)
-        for t, task, items in job.by_task():
+        for t, task, items in job.by_task(kinds=("box",)):
             folder = target / names[t]
             (folder / "gt").mkdir(parents=True)
             (folder / "gt" / "gt.txt").write_bytes(self.rows(job, items, labels))
             width, height = job.frame_size(items[0])
             (folder / "seqinfo.ini").write_text(seqinfo(names[t], job.fps(items[0]),
-                                                        items[0].boxes.frame[-1], width, height))
+                                                        items[0].shapes.frame[-1], width, height))
             if job.options.with_frames:
-                write_frame_images(job, t, folder / "img1", int(items[0].boxes.frame[-1]),
+                write_frame_images(job, t, folder / "img1", int(items[0].shapes.frame[-1]),
                                    name=lambda i: f"{i + 1:06d}")
             (folder / "labels.txt").write_text(
                 LABELS_NOTE + "".join(f"{i},{label}\n" for i, label in enumerate(labels, 1)))
 
     def rows(self, job: ExportJob, items: list[TrackItem], labels: list[str]) -> bytes:
         """The gt.txt text: visible boxes, ids 1..N by first visible frame, sorted by frame and id."""
-        items = sorted((i for i in items if i.boxes.visible.any()),
-                       key=lambda i: int(i.boxes.frame[i.boxes.visible.argmax()]))
+        items = sorted((i for i in items if i.shapes.visible.any()),
+                       key=lambda i: int(i.shapes.frame[i.shapes.visible.argmax()]))
         columns = []
         for track_id, item in enumerate(items, 1):
-            boxes = item.boxes.only_visible()
+            boxes = item.shapes.only_visible()
             width, height = job.frame_size(item)
             x, y, w, h = to_pixels(boxes.x, boxes.y, boxes.width, boxes.height, width, height)
             left, top, w, h = bounding_box(x, y, w, h, boxes.rotation)

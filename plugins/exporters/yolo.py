@@ -33,11 +33,11 @@ class YoloExporter(Exporter):
         (target / "data.yaml").write_text(
             "path: .\ntrain: images\nval: images\nnames:\n"
             + "".join(f"  {i}: {_yaml_text(label)}\n" for i, label in enumerate(labels)))
-        for t, _, items in job.by_task():
+        for t, _, items in job.by_task(kinds=("box",)):
             folder = target / "labels" / names[t]
             folder.mkdir(parents=True)
             frames, text = self.rows(job, items, labels)
-            frames_count = int(items[0].boxes.frame[-1])
+            frames_count = int(items[0].shapes.frame[-1])
             write_per_frame(folder, frames, text, frames_count)
             if job.options.with_frames:
                 write_frame_images(job, t, target / "images" / names[t], frames_count)
@@ -46,7 +46,7 @@ class YoloExporter(Exporter):
         """(1-based frame of each line, the lines' text), lines sorted by frame."""
         per_track = []
         for item in items:
-            boxes = item.boxes.only_visible()
+            boxes = item.shapes.only_visible()
             width, height = job.frame_size(item)
             pixels = to_pixels(boxes.x, boxes.y, boxes.width, boxes.height, width, height)
             fields = self.fields(pixels, boxes.rotation, width, height, job.options.clip)

@@ -19,7 +19,7 @@ class Linear(Interpolator):
         last = len(track) - 1
         if last < 0:
             nan = np.full(len(frames), np.nan)
-            return Boxes(frames, nan, nan, nan, nan, nan, visible, exact)
+            return Boxes(frames, visible, exact, nan, nan, nan, nan, nan)
         start = np.maximum(idx, 0)
         following = np.minimum(np.arange(1, last + 2), last)  # per keyframe: the next one
         span = track.frame[following] - track.frame
@@ -35,8 +35,8 @@ class Linear(Interpolator):
         turned -= 360.0 * (turned > 180.0)
         turned += 360.0 * (turned <= -180.0)
         rotation = np.where(ratio > 0, turned, track.rotation[start])
-        return Boxes(frames, values["x"], values["y"], values["width"], values["height"],
-                     rotation, visible, exact)
+        return Boxes(frames, visible, exact, values["x"], values["y"], values["width"],
+                     values["height"], rotation)
 
 
 @hookimpl

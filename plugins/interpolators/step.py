@@ -18,10 +18,10 @@ class Step(Interpolator):
         idx, exact, visible = lifespan(track, frames)
         if len(track) == 0:
             nan = np.full(len(frames), np.nan)
-            return Boxes(frames, nan, nan, nan, nan, nan, visible, exact)
+            return Boxes(frames, visible, exact, nan, nan, nan, nan, nan)
         at = np.maximum(idx, 0)
-        return Boxes(frames, track.x[at], track.y[at], track.width[at], track.height[at],
-                     track.rotation[at], visible, exact)
+        return Boxes(frames, visible, exact, track.x[at], track.y[at], track.width[at],
+                     track.height[at], track.rotation[at])
 
 
 @hookimpl

@@ -3,10 +3,17 @@
 from pathlib import Path
 
 from tracklabel.core.hookspecs import hookimpl
-from tracklabel.core.schema import VideoRectangleValue
+from tracklabel.core.schema import BoxKeyframe, KeyframedValue
 from tracklabel.core.tags import Attr, Tag
+from tracklabel.core.track import Boxes, Track
 
 MODULE = Path(__file__).with_suffix(".js")
+
+
+class VideoRectangleValue(KeyframedValue, kw_only=True):
+    """The `value` of a videorectangle region: box keyframes."""
+
+    sequence: list[BoxKeyframe]
 
 
 class VideoRectangle(Tag):
@@ -28,6 +35,8 @@ class VideoRectangle(Tag):
     }
     region_type = "videorectangle"
     region_struct = VideoRectangleValue
+    keyframed = True
+    trackable = True
 
     def check(self, node, config):
         for target in node.to_names:
@@ -38,6 +47,21 @@ class VideoRectangle(Tag):
         if chosen not in config.registry.interpolators:
             known = ", ".join(sorted(config.registry.interpolators))
             yield f'interpolation "{chosen}" is not registered (loaded: {known})'
+
+    def shapes(self, value, frames, interpolator, video=None) -> Boxes:
+        track = Track.from_keyframes(value.sequence)
+        if interpolator.needs_video:
+            return interpolator.boxes(track, frames, video=video)
+        return interpolator.boxes(track, frames)
+
+    def track_box(self, shapes: Boxes, width, height):
+        if shapes.rotation[0] % 360:
+            raise ValueError("the box is rotated; trackers follow unrotated boxes")
+        return float(shapes.x[0]), float(shapes.y[0]), float(shapes.width[0]), float(shapes.height[0])
+
+    def tracked_keyframe(self, start, start_box, box):
+        x, y, width, height = box
+        return {"x": x, "y": y, "width": width, "height": height, "rotation": 0}
 
 
 @hookimpl
