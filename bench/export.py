@@ -62,7 +62,7 @@ def pixel_tracks(items):
     """Per track: frame, left, top, width, height in pixels (visible boxes only)."""
     out = []
     for item in items:
-        b = item.boxes.only_visible()
+        b = item.shapes.only_visible()
         out.append((b.frame, *bounding_box(*to_pixels(b.x, b.y, b.width, b.height, WIDTH, HEIGHT), b.rotation)))
     return out
 
@@ -96,8 +96,8 @@ def main() -> None:
     job = ExportJob(tasks, registry, options=ExportOptions(width=WIDTH, height=HEIGHT))
     items = list(job.tracks())
     labels = job.labels()
-    boxes = sum(int(i.boxes.visible.sum()) for i in items)
-    items.sort(key=lambda i: int(i.boxes.frame[i.boxes.visible.argmax()]))  # MOT ids: first seen
+    boxes = sum(int(i.shapes.visible.sum()) for i in items)
+    items.sort(key=lambda i: int(i.shapes.frame[i.shapes.visible.argmax()]))  # MOT ids: first seen
     tracks = pixel_tracks(items)
     classes = [labels.index(i.label) + 1 for i in items]
     mot, coco = registry.exporter("mot"), registry.exporter("coco-vid")
