@@ -38,11 +38,11 @@ def get_plugin_manager(load_entry_points: bool = True) -> PluginManager:
     TRACKLABEL_LOAD_PLUGINS (a comma list of distribution or entry-point names; empty means
     none) restricts which third-party plugins load; a name in it that matches none is an error.
     """
-    from tracklabel.plugins import BUILTINS
+    from tracklabel.plugins import DEFAULT_PLUGINS
 
     pm = PluginManager()
     pm.add_hookspecs(hookspecs)
-    for name in BUILTINS:
+    for name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(name), name=name)
     if load_entry_points:
         _load_entry_points(pm, os.environ.get("TRACKLABEL_LOAD_PLUGINS"))

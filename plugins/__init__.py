@@ -1,6 +1,6 @@
 """The builtin plugins: ordinary plugin modules, registered before any installed third-party one."""
 
-BUILTINS = (
+DEFAULT_PLUGINS = (
     "tracklabel.plugins.tags.layout",
     "tracklabel.plugins.tags.video",
     "tracklabel.plugins.tags.videorectangle",

@@ -24,7 +24,7 @@ from tracklabel.core.plugins import (REGISTRY_HOOKS, call_hook,
 from tracklabel.core.schema import BoxKeyframe, to_builtins
 from tracklabel.core.tags import Attr, Tag
 from tracklabel.core.tasks import parse_tasks
-from tracklabel.plugins import BUILTINS
+from tracklabel.plugins import DEFAULT_PLUGINS
 from tracklabel.core.track import Track
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
@@ -89,7 +89,7 @@ def registry(examples):
 
 def test_builtins_load():
     pm = get_plugin_manager(load_entry_points=False)
-    assert [name for name, _ in pm.list_name_plugin()] == list(BUILTINS)
+    assert [name for name, _ in pm.list_name_plugin()] == list(DEFAULT_PLUGINS)
     registry = load_registry(pm)
     assert {tag.name for tag in registry.tags.values()} >= {
         "View", "Header", "Video", "VideoRectangle", "Labels", "Label"}
@@ -350,7 +350,7 @@ def plugins_json(env=None):
 
 def test_plugins_command_lists_builtins_with_hooks_and_names():
     rows = plugins_json({"TRACKLABEL_LOAD_PLUGINS": ""})
-    assert list(rows) == list(BUILTINS)
+    assert list(rows) == list(DEFAULT_PLUGINS)
     assert rows["tracklabel.plugins.tags.videorectangle"] == {
         "name": "tracklabel.plugins.tags.videorectangle",
         "distribution": "tracklabel (builtin)",
