@@ -5,6 +5,7 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.tags.video",
     "tracklabel.plugins.tags.videorectangle",
     "tracklabel.plugins.tags.labels",
+    "tracklabel.plugins.tags.timelinelabels",
     "tracklabel.plugins.interpolators.linear",
     "tracklabel.plugins.interpolators.step",
     "tracklabel.plugins.interpolators.image_guided",

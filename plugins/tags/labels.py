@@ -45,7 +45,7 @@ class Label(Tag):
     name = "Label"
     kind = "option"
     module = MODULE
-    parents = ("Labels",)
+    parents = ("Labels", "TimelineLabels")
     attributes = {
         "value": Attr(str, required=True),
         "selected": Attr(bool, False),
