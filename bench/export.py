@@ -108,7 +108,7 @@ def main() -> None:
         "MOT rows differ from the baseline"
 
     with tempfile.TemporaryDirectory() as tmp:
-        job.by_task = lambda: iter([(0, tasks.tasks[0], items)])  # boxes already interpolated
+        job.by_task = lambda kinds=None: iter([(0, tasks.tasks[0], items)])  # boxes already interpolated
 
         def ours_coco_run():
             folder = Path(tmp) / "c"
