@@ -4,6 +4,8 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.tags.layout",
     "tracklabel.plugins.tags.video",
     "tracklabel.plugins.tags.videorectangle",
+    "tracklabel.plugins.tags.videopolygon",
+    "tracklabel.plugins.tags.videokeypoint",
     "tracklabel.plugins.tags.labels",
     "tracklabel.plugins.tags.timelinelabels",
     "tracklabel.plugins.interpolators.linear",

@@ -1,0 +1,211 @@
+"""<VideoPolygon>: closed polygons keyed on frames of a <Video>; regions of type `videopolygon`.
+
+Between two keyframes with the same number of points each point moves from its place on the
+first to its place on the second. With different numbers both outlines are resampled at the
+union of their vertices' positions along the outline (arc length from the first point, both
+outlines turning the same way), so both have the same count and each still traces its own
+outline; the points then move as above. A keyframe's frame always shows its points as stored.
+
+How far the points have moved at a frame comes from the region's interpolator: it moves one
+zero-size box whose x is the keyframe's index, and what it adds to that index between
+keyframes s and s + 1 is the fraction of the way every point goes. So `linear` moves points
+linearly, `step` holds each keyframe, and an easing plugin eases them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+from msgspec import Meta
+
+from tracklabel.core.errors import Problem
+from tracklabel.core.hookspecs import hookimpl
+from tracklabel.core.schema import Keyframe, KeyframedValue
+from tracklabel.core.shapes import Shapes
+from tracklabel.core.tags import Attr, Tag
+from tracklabel.core.track import lifespan
+
+from .points import Point, check_control, clip_coordinates, keyframe_arrays, point_track
+
+MODULE = Path(__file__).with_suffix(".js")
+MIN_POINTS = 3
+_NO_POINTS = np.empty((0, 2))
+_NO_POINTS.flags.writeable = False
+
+
+class PolygonKeyframe(Keyframe, kw_only=True):
+    """A keyframe whose shape is a polygon: its points [x, y] in percent of the frame."""
+
+    points: Annotated[list[Point], Meta(min_length=MIN_POINTS)]
+
+
+class VideoPolygonValue(KeyframedValue, kw_only=True):
+    """The `value` of a videopolygon region: polygon keyframes of a closed outline."""
+
+    sequence: list[PolygonKeyframe]
+    closed: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Polygons(Shapes):
+    """Polygons of one region at the requested frames: per row a (k, 2) array of points in
+    percent of the frame (k may change from row to row)."""
+
+    kind = "polygon"
+    closed = True
+
+    points: list[np.ndarray]
+
+    def _flat(self, width: float, height: float):
+        """Every row's points in pixels, one after another, and where each row starts."""
+        counts = np.fromiter((len(p) for p in self.points), np.int64, len(self.points))
+        flat = np.concatenate([*self.points, _NO_POINTS]) * [width / 100.0, height / 100.0]
+        return flat, counts, np.concatenate(([0], np.cumsum(counts)[:-1]))
+
+    def bbox(self, width: float, height: float):
+        flat, counts, starts = self._flat(width, height)
+        filled = counts > 0
+        low = np.full((len(counts), 2), np.nan)
+        high = np.full((len(counts), 2), np.nan)
+        if filled.any():
+            low[filled] = np.minimum.reduceat(flat, starts[filled])
+            high[filled] = np.maximum.reduceat(flat, starts[filled])
+        return low[:, 0], low[:, 1], high[:, 0] - low[:, 0], high[:, 1] - low[:, 1]
+
+    def area(self, width: float, height: float) -> np.ndarray:
+        """The shoelace area in square pixels (0 where a row has no points)."""
+        flat, counts, starts = self._flat(width, height)
+        row = np.repeat(np.arange(len(counts)), counts)
+        following = np.arange(len(flat)) + 1
+        last = starts + counts - 1
+        following[last[counts > 0]] = starts[counts > 0]  # each outline closes on its first point
+        cross = flat[:, 0] * flat[following, 1] - flat[following, 0] * flat[:, 1]
+        return np.abs(np.bincount(row, cross, minlength=len(counts))) / 2.0
+
+    def outline(self, width: float, height: float) -> list[np.ndarray]:
+        scale = np.array([width / 100.0, height / 100.0])
+        return [p * scale for p in self.points]
+
+
+def polygons(keyframes: list[PolygonKeyframe], frames: np.ndarray, interpolator) -> Polygons:
+    """The polygons at these 1-based frames from normalised keyframes (module docstring)."""
+    frames = np.asarray(frames, dtype=np.int64)
+    keyed, enabled = keyframe_arrays(keyframes)
+    index = np.arange(len(keyframes), dtype=np.float64)
+    progress_track = point_track(keyed, enabled, index, np.zeros(len(keyframes)))
+    idx, exact, visible = lifespan(progress_track, frames)
+    if not keyframes:
+        return Polygons(frames, visible, exact, [_NO_POINTS] * len(frames))
+    at = np.maximum(idx, 0)
+    progress = interpolator.boxes(progress_track, frames).x - at
+    progress[(idx < 0) | exact] = 0.0  # before the first keyframe, and on every keyframe: as stored
+    stored = [_frozen(k.points) for k in keyframes]
+    points = [stored[s] for s in at.tolist()]
+    moving = np.flatnonzero(progress != 0)
+    if len(moving):
+        moving = moving[np.argsort(at[moving], kind="stable")]
+        segments, starts = np.unique(at[moving], return_index=True)
+        for s, rows in zip(segments.tolist(), np.split(moving, starts[1:])):
+            first, second = matched(stored[s], stored[min(s + 1, len(stored) - 1)])
+            shapes = first + (second - first) * progress[rows, None, None]
+            for row, shape in zip(rows.tolist(), shapes):
+                points[row] = shape
+    return Polygons(frames, visible, exact, points)
+
+
+def matched(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two outlines with the same number of points: as they are when they have, else both
+    resampled at the union of their vertices' positions along the outline."""
+    if len(first) == len(second):
+        return first, second
+    if _signed_area(first) * _signed_area(second) < 0:
+        second = np.concatenate([second[:1], second[:0:-1]])  # turn the same way, same first point
+    at = np.union1d(outline_positions(first), outline_positions(second))
+    return resample(first, at), resample(second, at)
+
+
+def outline_positions(points: np.ndarray) -> np.ndarray:
+    """Each vertex's distance along the closed outline from the first, as a fraction of its
+    length (evenly spaced when the outline has no length)."""
+    edges = np.roll(points, -1, axis=0) - points
+    lengths = np.hypot(edges[:, 0], edges[:, 1])
+    total = lengths.sum()
+    if not total > 0:
+        return np.arange(len(points)) / len(points)
+    return np.concatenate(([0.0], np.cumsum(lengths[:-1]) / total))
+
+
+def resample(points: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The points on the closed outline at these fractions of its length (0 <= at < 1); at a
+    vertex's own position, that vertex exactly."""
+    where = np.append(outline_positions(points), 1.0)
+    ring = np.vstack([points, points[:1]])
+    return np.stack([np.interp(at, where, ring[:, 0]), np.interp(at, where, ring[:, 1])], axis=-1)
+
+
+def _signed_area(points: np.ndarray) -> float:
+    following = np.roll(points, -1, axis=0)
+    return float(np.sum(points[:, 0] * following[:, 1] - following[:, 0] * points[:, 1]))
+
+
+def _frozen(points) -> np.ndarray:
+    array = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    array.flags.writeable = False
+    return array
+
+
+class VideoPolygon(Tag):
+    """Polygons keyed on frames of a <Video>; regions of type `videopolygon`."""
+
+    name = "VideoPolygon"
+    kind = "control"
+    module = MODULE
+    attributes = {
+        "name": Attr(str, required=True),
+        "toName": Attr(str, required=True),
+        "interpolation": Attr(str, "linear"),
+        "opacity": Attr(float),
+        "fillColor": Attr(str),
+        "strokeColor": Attr(str),
+        "strokeWidth": Attr(float),
+        "pointSize": Attr(str, "small", choices=("small", "medium", "large")),
+        "pointStyle": Attr(str, "rectangle", choices=("rectangle", "circle")),
+    }
+    region_type = "videopolygon"
+    region_struct = VideoPolygonValue
+    keyframed = True
+    trackable = True
+
+    def check(self, node, config):
+        return check_control(node, config)
+
+    def check_value(self, value, path, frames_count):
+        if value.closed is not True:
+            yield Problem(f"{path}.closed", "a polygon's outline is closed: `closed` must be true")
+
+    def shapes(self, value, frames, interpolator, video=None) -> Polygons:
+        return polygons(value.sequence, frames, interpolator)
+
+    def track_box(self, shapes: Polygons, width, height):
+        """The polygon's bounding box cut to the frame (the tracker sees only the frame)."""
+        left, top, w, h = (float(v[0]) for v in shapes.bbox(100.0, 100.0))
+        right, bottom = min(left + w, 100.0), min(top + h, 100.0)
+        left, top = max(left, 0.0), max(top, 0.0)
+        return left, top, max(right - left, 0.0), max(bottom - top, 0.0)
+
+    def tracked_keyframe(self, start, start_box, box):
+        """The start's points scaled and moved as the box was."""
+        x0, y0, w0, h0 = start_box
+        x1, y1, w1, h1 = box
+        points = np.asarray(start["points"], dtype=np.float64)
+        scale = np.array([w1 / w0 if w0 else 1.0, h1 / h0 if h0 else 1.0])
+        moved = clip_coordinates(np.array([x1, y1]) + (points - [x0, y0]) * scale)
+        return {"points": moved.tolist()}
+
+
+@hookimpl
+def register_tags(register):
+    register(VideoPolygon())
