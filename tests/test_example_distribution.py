@@ -1,0 +1,199 @@
+"""The proof that a third party can add a tracked shape: examples/tracklabel-ellipse installed
+for real with pip into a folder of its own, then used only through PYTHONPATH: `tracklabel
+plugins` lists it, exports write its ellipses (or say once that they cannot), tracking moves
+one, and nothing in the kernel, the host or the builtin plugins names it."""
+
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenes import make_scene, write_video
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "tracklabel-ellipse"
+CLI = [sys.executable, "-c", "from tracklabel.core.cli import main; main()"]
+WIDTH, HEIGHT = 320, 240
+CONFIG = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoEllipse name="ball" toName="video"/>
+  <VideoRectangle name="box" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Ball"/><Label value="Car"/></Labels>
+</View>"""
+
+
+def ellipse(rid, sequence, label="Ball", frames=10):
+    return {"id": rid, "type": "videoellipse", "from_name": "ball", "to_name": "video",
+            "value": {"labels": [label], "framesCount": frames, "sequence": sequence}}
+
+
+def key(frame, x, y, rx, ry, rotation=0, enabled=True):
+    return {"frame": frame, "x": x, "y": y, "radiusX": rx, "radiusY": ry, "rotation": rotation,
+            "enabled": enabled}
+
+
+TASKS = [{"id": 7, "data": {"video": "v.mp4"}, "annotations": [{"result": [
+    ellipse("e1", [key(1, 50, 50, 10, 5, rotation=350), key(5, 60, 40, 20, 5, rotation=10, enabled=False)]),
+    ellipse("e2", [key(3, 20, 30, 5, 5)], frames=4),
+    {"id": "r1", "type": "videorectangle", "from_name": "box", "to_name": "video",
+     "value": {"labels": ["Car"], "framesCount": 10, "sequence": [
+         {"frame": 1, "x": 10, "y": 10, "width": 20, "height": 10, "rotation": 0, "enabled": False}]}},
+]}]}]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The distribution installed by pip into a folder of its own, built from a copy (pip
+    builds in the source folder) in pip's isolated build environment, whose setuptools comes
+    from the same package index as the one that installs tracklabel itself."""
+    source = tmp_path_factory.mktemp("ellipse-source") / EXAMPLE.name
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    target = tmp_path_factory.mktemp("ellipse-site")
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet",
+                           "--target", str(target), str(source)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return target
+
+
+@pytest.fixture(scope="session")
+def env(site):
+    """The environment of a process that sees the installed distribution (and every plugin)."""
+    env = {k: v for k, v in os.environ.items() if k != "TRACKLABEL_LOAD_PLUGINS"}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "tasks.json").write_text(json.dumps(TASKS))
+    (tmp_path / "config.xml").write_text(CONFIG)
+    return tmp_path
+
+
+def tracklabel(env, *args):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
+
+
+def export(env, files, fmt, *extra):
+    out = files / f"out-{fmt}"
+    done = tracklabel(env, "export", files / "tasks.json", "--config", files / "config.xml",
+                      "--format", fmt, "--out", out, *extra)
+    assert done.returncode == 0, done.stderr
+    return out, done.stderr
+
+
+def test_the_installed_files_are_the_distributions(site):
+    package = site / "tracklabel_ellipse"
+    assert (package / "videoellipse.js").is_file()  # the player module is package data
+    (info,) = site.glob("tracklabel_ellipse-*.dist-info")
+    assert "ellipse = tracklabel_ellipse" in (info / "entry_points.txt").read_text()
+
+
+def test_plugins_lists_it_with_its_distribution(env):
+    done = tracklabel(env, "plugins", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = [row for row in json.loads(done.stdout) if row["name"] == "ellipse"]
+    assert row == {"name": "ellipse", "distribution": "tracklabel-ellipse",
+                   "hooks": ["register_exporters", "register_tags"],
+                   "tags": ["VideoEllipse"], "exporters": ["ellipse-csv"]}
+
+
+def test_without_it_the_config_is_refused(env, files):
+    """The tag comes from the distribution only: left out of TRACKLABEL_LOAD_PLUGINS, it is unknown."""
+    assert tracklabel(env, "config", "check", files / "config.xml").returncode == 0
+    done = tracklabel({**env, "TRACKLABEL_LOAD_PLUGINS": ""}, "config", "check", files / "config.xml")
+    assert done.returncode == 2 and "VideoEllipse" in done.stderr
+
+
+def test_ellipse_csv_writes_a_row_per_visible_ellipse_and_frame(env, files):
+    out, warnings = export(env, files, "ellipse-csv")
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [(r["region"], int(r["frame"])) for r in rows] == [("e1", f) for f in range(1, 6)] + [("e2", 3), ("e2", 4)]
+    first, second, third, *_, last = rows[:5]
+    assert first == {"task": "7", "region": "e1", "label": "Ball", "frame": "1", "x": "50.0", "y": "50.0",
+                     "radiusX": "10.0", "radiusY": "5.0", "rotation": "350.0", "keyframe": "True"}
+    # centre and radii linear, rotation the shortest way round (350 -> 10 through 0)
+    assert (float(second["x"]), float(second["radiusX"]), float(second["rotation"])) == (52.5, 12.5, -5.0)
+    assert float(third["rotation"]) == 0.0 and third["keyframe"] == "False"
+    assert (last["frame"], last["rotation"], last["keyframe"]) == ("5", "10.0", "True")
+    assert warnings.count("videorectangle regions are left out") == 1
+
+
+def left_out(warnings):
+    """How often the export warned that it does not write ellipses."""
+    return warnings.count("videoellipse regions are left out")
+
+
+def test_jsonl_writes_the_ellipses_or_says_once_it_cannot(env, files):
+    out, warnings = export(env, files, "jsonl")
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["frame"] for r in lines if r["region"] == "r1"] == [1]  # the box is written either way
+    ellipses = [r for r in lines if r["region"] in ("e1", "e2")]
+    if ellipses:
+        assert left_out(warnings) == 0
+        assert [(r["region"], r["frame"]) for r in ellipses] == [("e1", f) for f in range(1, 6)] + [("e2", 3), ("e2", 4)]
+    else:
+        assert left_out(warnings) == 1  # once, for two ellipse regions
+
+
+def test_coco_vid_writes_the_ellipses_bbox_and_outline_or_says_once_it_cannot(env, files):
+    out, warnings = export(env, files, "coco-vid", "--width", WIDTH, "--height", HEIGHT)
+    coco = json.loads((out / "annotations.json").read_text())
+    boxes = [a for a in coco["annotations"] if a["bbox"] == [32.0, 24.0, 64.0, 24.0]]
+    assert len(boxes) == 1  # the box, on its one frame
+    ellipses = [a for a in coco["annotations"] if a is not boxes[0]]
+    if not ellipses:
+        assert left_out(warnings) == 1
+        return
+    assert left_out(warnings) == 0 and len(ellipses) == 7
+    e2 = [a for a in ellipses if a["bbox"][0] == pytest.approx(48.0)]
+    assert len(e2) == 2  # e2: centre (64, 72) px, radii 16 x 12 px, unrotated
+    assert e2[0]["bbox"] == pytest.approx([48.0, 60.0, 32.0, 24.0])
+    assert e2[0]["area"] == pytest.approx(math.pi * 16 * 12, rel=0.05)  # the ellipse's, or its outline's
+
+
+def test_ls_json_keeps_the_ellipses_as_they_are(env, files):
+    out, warnings = export(env, files, "ls-json")
+    (task,) = json.loads(out.read_text())
+    for region in task["annotations"][0]["result"]:
+        for keyframe in region["value"]["sequence"]:
+            assert keyframe.pop("time") == keyframe["frame"] / 25  # the config's frame rate
+    assert task["annotations"][0]["result"] == TASKS[0]["annotations"][0]["result"]
+    assert "left out" not in warnings
+
+
+def test_tracking_moves_an_ellipse_with_the_object(env, tmp_path):
+    """`tracklabel track` follows the ellipse's bounding box and writes ellipse keyframes."""
+    scene = make_scene(40, (320, 180), seed=3, scale=(1.0, 1.0))
+    write_video(scene, tmp_path / "clip.mp4")
+    x, y, w, h = scene.boxes[0]
+    start = key(1, (x + w / 2) / 3.2, (y + h / 2) / 1.8, w / 2 / 3.2, h / 2 / 1.8)
+    (tmp_path / "tasks.json").write_text(json.dumps([{"data": {"video": "clip.mp4"}, "annotations": [
+        {"result": [ellipse("e1", [start], frames=40)]}]}]))
+    done = tracklabel(env, "track", tmp_path / "tasks.json", "--region", "e1", "--from", 1, "--to", 30,
+                      "--out", tmp_path / "out.json", "--data-dir", tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    sequence = json.loads((tmp_path / "out.json").read_text())[0]["annotations"][0]["result"][0]["value"]["sequence"]
+    assert sequence[0] == start and len(sequence) > 1 and all(k["auto"] for k in sequence[1:])
+    last = sequence[-1]
+    tx, ty, tw, th = scene.boxes[last["frame"] - 1]
+    assert last.keys() >= {"x", "y", "radiusX", "radiusY", "rotation"} and "width" not in last
+    assert last["x"] * 3.2 == pytest.approx(tx + tw / 2, abs=4) and last["y"] * 1.8 == pytest.approx(ty + th / 2, abs=4)
+
+
+def test_nothing_outside_the_example_names_it():
+    """`grep -ri ellipse core/ host/ plugins/` finds nothing: the kernel, the host and the
+    builtins know the shape only through the public contract."""
+    found = [str(path.relative_to(ROOT)) for folder in ("core", "host", "plugins")
+             for path in (ROOT / folder).rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts
+             and b"ellipse" in path.read_bytes().lower()]
+    assert found == []
