@@ -1,7 +1,8 @@
 // <Labels> in the player: a button per <Label> (with its colour and hotkey). The chosen label
-// goes to new regions; choosing one while a region is selected relabels that region.
+// goes to new regions; choosing one while a region is selected relabels that region (unless its
+// kind keeps its labels elsewhere: a kind with its own `labels(value)`).
 
-export function mount(node, {player}) {
+export function mount(node, ctx) {
   const element = document.createElement("div");
   element.className = "label-set";
   const set = {node, element, colours: {}, selected: new Set()};
@@ -20,15 +21,15 @@ export function mount(node, {player}) {
       if (set.selected.has(value)) set.selected.delete(value);
       else { if (single) set.selected.clear(); set.selected.add(value); }
       for (const b of element.children) b.classList.toggle("active", set.selected.has(b.dataset.label));
-      const region = player.selected && player.store.region(player.selected);
-      if (region && set.selected.size) {
+      const region = ctx.selected && ctx.region(ctx.selected);
+      if (region && set.selected.size && !ctx.kind(region.type)?.labels) {
         const labels = [...set.selected];
-        player.edit(() => player.store.update(region.id, r => { r.value.labels = labels; }));
+        ctx.edit(() => ctx.update(region.id, r => { r.value.labels = labels; }));
       }
     };
     button.addEventListener("click", choose);
-    if (option.attrs.hotkey) player.hotkey(option.attrs.hotkey, `label ${value}`, choose);
+    if (option.attrs.hotkey) ctx.hotkey(option.attrs.hotkey, `label ${value}`, choose);
     element.append(button);
   }
-  player.registerLabels(set);
+  ctx.registerLabels(set);
 }

@@ -1,6 +1,6 @@
 // <Video> in the player: the video element and the canvas the controls draw on.
 
-export function mount(node, {player, container}) {
+export function mount(node, ctx) {
   const stage = document.createElement("div");
   stage.className = "stage";
   stage.style.height = `${node.attrs.height || 600}px`;
@@ -11,6 +11,6 @@ export function mount(node, {player, container}) {
   const overlay = document.createElement("canvas");
   overlay.className = "overlay";
   stage.append(video, overlay);
-  container.append(stage);
-  player.attachVideo(node, video, overlay, stage);
+  ctx.container.append(stage);
+  ctx.attachVideo(node, video, overlay, stage);
 }

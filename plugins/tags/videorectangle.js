@@ -9,36 +9,65 @@ const rotate = (x, y, degrees) => {
   return {x: x * c - y * s, y: x * s + y * c};
 };
 
-export function mount(node, {player}) {
-  player.registerControl(new BoxControl(node, player));
+const FIELDS = ["x", "y", "width", "height", "rotation"];
+
+// The rectangle's kind: keyframes hold a box in percent of the frame and an angle in degrees.
+export const KIND = {
+  type: "videorectangle",
+  keyframed: true,
+  fields: FIELDS,
+  check(shape) {
+    for (const key of FIELDS) if (!Number.isFinite(shape[key])) throw new Error(`${key} must be a number`);
+    if (shape.width <= 0 || shape.height <= 0) throw new Error("width and height must be positive");
+  },
+  details: shape => FIELDS.map(key => ({key, label: key, value: shape[key],
+                                        unit: {x: "x", width: "x", y: "y", height: "y"}[key] || ""})),
+  withDetail: (shape, key, value) => ({...shape, [key]: value}),
+};
+
+export function mount(node, ctx) {
+  if (!ctx.kind(KIND.type)) ctx.registerKind(KIND);
+  ctx.registerControl(new BoxControl(node, ctx));
 }
 
 class BoxControl {
-  constructor(node, player) {
+  constructor(node, ctx) {
     this.node = node;
-    this.player = player;
+    this.ctx = ctx;
+    this.title = `▭ ${node.name}`;  // its button when there are several drawing tools
     this.drag = null;  // {mode, id, start, box, preview}
   }
 
   regions() {
-    return this.player.store.regions().filter(r => r.from_name === this.node.name && !this.player.hidden.has(r.id));
+    return this.ctx.regions(KIND.type).filter(r => r.from_name === this.node.name && !this.ctx.isHidden(r.id));
+  }
+
+  // A box in percent <-> on the overlay, in pixels.
+  toPixels(box) {
+    const corner = this.ctx.toPixels(box), scale = this.ctx.scale();
+    return {...corner, width: box.width * scale.x, height: box.height * scale.y, rotation: box.rotation || 0};
+  }
+
+  toPercent(box) {
+    const corner = this.ctx.toPercent(box), scale = this.ctx.scale();
+    return {...corner, width: box.width / scale.x, height: box.height / scale.y, rotation: box.rotation || 0};
   }
 
   pixelBox(id) {
     if (this.drag?.id === id && this.drag.preview) return this.drag.preview;
-    const box = this.player.store.boxAt(id, this.player.frame);
-    return box && this.player.toPixels(box);
+    const box = this.ctx.shapeAt(id);
+    return box && this.toPixels(box);
   }
 
   render(g) {
     for (const region of this.regions()) {
       const box = this.pixelBox(region.id);
       if (!box) continue;
-      const selected = region.id === this.player.selected;
+      const selected = region.id === this.ctx.selected;
       g.save();
       g.translate(box.x, box.y);
       g.rotate(rad(box.rotation));
-      g.strokeStyle = this.player.colourOf(region);
+      g.strokeStyle = this.ctx.colourOf(region);
       g.lineWidth = selected ? 2.5 : 1.5;
       g.fillStyle = g.strokeStyle + "22";
       g.fillRect(0, 0, box.width, box.height);
@@ -67,14 +96,9 @@ class BoxControl {
 
   local(box, p) { return rotate(p.x - box.x, p.y - box.y, -box.rotation); }
 
-  point(event) {
-    const rect = this.player.overlay.getBoundingClientRect();
-    return {x: event.clientX - rect.left, y: event.clientY - rect.top};
-  }
-
   // What the pointer is on: a handle of the selected box, a box, or nothing.
   hit(p) {
-    const selected = this.player.selected;
+    const selected = this.ctx.selected;
     const box = selected && this.regions().some(r => r.id === selected) && this.pixelBox(selected);
     if (box) {
       const q = this.local(box, p);
@@ -88,22 +112,30 @@ class BoxControl {
       const q = this.local(b, p);
       if (q.x >= 0 && q.y >= 0 && q.x <= b.width && q.y <= b.height) return {mode: "move", id: region.id};
     }
-    return {mode: "draw", id: null};
+    return null;
   }
 
+  // One of this control's boxes or the selected box's handles: taken (selected, and dragged
+  // unless locked).
   pointerdown(event) {
-    const p = this.point(event);
+    const p = this.ctx.pointer(event);
     const target = this.hit(p);
-    if (target.id && target.id !== this.player.selected) this.player.select(target.id);
-    if (target.mode === "draw" && this.player.selected) this.player.select(null);
-    if (target.id && this.player.locked.has(target.id)) return;  // a locked region is only selected
-    this.drag = {...target, start: p, box: target.id ? {...this.pixelBox(target.id)} : null, preview: null};
-    this.player.overlay.setPointerCapture(event.pointerId);
+    if (!target) return false;
+    if (target.id !== this.ctx.selected) this.ctx.select(target.id);
+    if (!this.ctx.isLocked(target.id)) {  // a locked region is only selected
+      this.drag = {...target, start: p, box: {...this.pixelBox(target.id)}, preview: null};
+    }
+    return true;
+  }
+
+  // A new box, when this is the drawing tool and the pointer hit nothing.
+  draw(event) {
+    this.drag = {mode: "draw", id: null, start: this.ctx.pointer(event), box: null, preview: null};
   }
 
   pointermove(event) {
     if (!this.drag) return;
-    const p = this.point(event), d = this.drag, box = d.box;
+    const p = this.ctx.pointer(event), d = this.drag, box = d.box;
     if (d.mode === "draw") {
       d.preview = {x: Math.min(d.start.x, p.x), y: Math.min(d.start.y, p.y),
                    width: Math.abs(p.x - d.start.x), height: Math.abs(p.y - d.start.y), rotation: 0};
@@ -125,27 +157,27 @@ class BoxControl {
       const turned = rotate(box.width / 2, box.height / 2, rotation);
       d.preview = {...box, x: centre.x - turned.x, y: centre.y - turned.y, rotation};
     }
-    this.player.render();
+    this.ctx.render();
   }
 
   async pointerup() {
     const d = this.drag;
     this.drag = null;
-    if (!d || !d.preview) return this.player.render();
-    const box = this.player.toPercent(d.preview);
+    if (!d || !d.preview) return this.ctx.render();
+    const box = this.toPercent(d.preview);
     if (d.mode === "draw") {
-      if (d.preview.width < 3 || d.preview.height < 3) return this.player.render();
+      if (d.preview.width < 3 || d.preview.height < 3) return this.ctx.render();
       const object = this.node.to_names[0];
-      await this.player.edit(async () => {
-        const id = await this.player.store.create(this.node.name, object, this.player.activeLabels(object),
-                                                  this.player.frame, box);
-        this.player.select(id);
+      await this.ctx.edit(async () => {
+        const id = await this.ctx.create({type: KIND.type, from_name: this.node.name, to_name: object,
+                                          labels: this.ctx.activeLabels(object), frame: this.ctx.frame, shape: box});
+        this.ctx.select(id);
       });
     } else {
       this.drag = {...d, mode: "saving"};  // keep the preview until the host answers
-      await this.player.edit(() => this.player.store.setBox(d.id, this.player.frame, box));
+      await this.ctx.edit(() => this.ctx.setShape(d.id, this.ctx.frame, box), d.id);
       this.drag = null;
     }
-    this.player.render();
+    this.ctx.render();
   }
 }

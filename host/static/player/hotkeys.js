@@ -31,16 +31,21 @@ export function comboOf(event) {
 }
 
 export class Hotkeys {
-  constructor(storageKey) {
+  // `unhandled(event)` gets the keydown events outside fields that no hotkey took.
+  constructor(storageKey, unhandled = () => {}) {
     this.storageKey = storageKey;
-    this.actions = new Map();  // name -> {help, run, combo}
+    this.unhandled = unhandled;
+    this.actions = new Map();  // name -> {help, run, combo, up}
+    this.held = new Map();  // key held down -> the action with `up` it started
     this.custom = JSON.parse(localStorage.getItem(storageKey) || "{}");
     document.addEventListener("keydown", event => this.dispatch(event));
+    document.addEventListener("keyup", event => this.release(event));
   }
 
-  // A named action with a default combo (remappable).
-  add(name, run, combo = DEFAULTS[name]?.[0], help = DEFAULTS[name]?.[1]) {
-    this.actions.set(name, {run, help, combo: this.custom[name] || combo});
+  // A named action with a default combo (remappable). With `up`, the action runs once when the
+  // key goes down (not on auto-repeat) and `up` when it is released.
+  add(name, run, combo = DEFAULTS[name]?.[0], help = DEFAULTS[name]?.[1], {up} = {}) {
+    this.actions.set(name, {run, help, up, combo: this.custom[name] || combo});
   }
 
   remap(name, combo) {
@@ -55,10 +60,22 @@ export class Hotkeys {
     for (const action of this.actions.values()) {
       if (action.combo === combo) {
         event.preventDefault();
+        if (action.up) {
+          if (event.repeat || this.held.has(event.code)) return;
+          this.held.set(event.code, action);
+        }
         action.run();
         return;
       }
     }
+    this.unhandled(event);
+  }
+
+  release(event) {
+    const action = this.held.get(event.code);
+    if (!action) return;
+    this.held.delete(event.code);
+    action.up();
   }
 
   // The help overlay: every hotkey, each remappable by pressing the new combo in its field.

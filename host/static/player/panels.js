@@ -1,6 +1,7 @@
 // The side panels: Regions (an outliner: select, hide, lock, delete, grouped by label or flat,
-// filtered by label) and Details (the selected region's labels, exact box in pixels or percent,
-// its keyframes with jump and delete, and the lifespan toggles). They collapse, resize and move
+// filtered by label) and Details (the selected region's labels, its shape's exact fields as its
+// kind lists them, in pixels or percent, its keyframes with jump and delete, and the lifespan
+// toggles). They collapse, resize and move
 // to either side; the layout is kept per user.
 
 import {el} from "./dom.js";
@@ -77,7 +78,7 @@ export class Panels {
     if (!store) return;
     this.labels.replaceChildren(...player.labelSets.map(set => set.element));
     const all = store.regions();
-    const labels = [...new Set(all.flatMap(r => r.value.labels || []))].sort();
+    const labels = [...new Set(all.flatMap(r => player.labelsOf(r)))].sort();
     const filter = el("select", {className: "region-filter", title: "show only one label"},
                       el("option", {value: "", textContent: "all labels"}),
                       ...labels.map(l => el("option", {value: l, textContent: l, selected: l === this.layout.filter})));
@@ -85,12 +86,12 @@ export class Panels {
     const grouped = el("label", {}, el("input", {type: "checkbox", checked: this.layout.grouped, className: "group-by-label"}),
                        " group by label");
     grouped.firstChild.addEventListener("change", e => { this.layout.grouped = e.target.checked; this.save(); this.render(); });
-    const shown = all.filter(r => !this.layout.filter || (r.value.labels || []).includes(this.layout.filter));
+    const shown = all.filter(r => !this.layout.filter || player.labelsOf(r).includes(this.layout.filter));
     const rows = [];
     if (this.layout.grouped) {
       const groups = new Map();
       for (const r of shown) {
-        const key = r.value.labels?.[0] || "(no label)";
+        const key = player.labelsOf(r)[0] || "(no label)";
         groups.set(key, [...(groups.get(key) || []), r]);
       }
       for (const [label, members] of groups) {
@@ -110,8 +111,9 @@ export class Panels {
     row.dataset.region = id;
     const swatch = el("span", {className: "swatch"});
     swatch.style.background = player.colourOf(region);
-    row.append(swatch, el("span", {className: "name", textContent: region.value.labels?.join(", ") || "(no label)"}),
-               el("small", {textContent: ` ${region.value.sequence.length} kf`}),
+    const keyframed = player.store.kindOf(region).keyframed;
+    row.append(swatch, el("span", {className: "name", textContent: player.labelsOf(region).join(", ") || "(no label)"}),
+               el("small", {textContent: keyframed ? ` ${region.value.sequence.length} kf` : ` ${region.type}`}),
                button(player.hidden.has(id) ? "show" : "hide", "hide or show (alt+h)", () => player.toggleHidden(id)),
                button(player.locked.has(id) ? "unlock" : "lock", "lock or unlock (alt+l)", () => player.toggleLocked(id)),
                button("delete", "delete (backspace)", () => player.deleteRegion(id)));
@@ -130,21 +132,27 @@ export class Panels {
       panel.replaceChildren(el("p", {textContent: "No region selected"}));
       return;
     }
-    const box = player.store.boxAt(region.id, player.frame);
+    const kind = player.store.kindOf(region);
+    const parts = [el("p", {className: "region-labels", textContent: `labels: ${player.labelsOf(region).join(", ") || "none"}`})];
+    if (!kind.keyframed) {
+      panel.replaceChildren(...parts);
+      return;
+    }
+    const shape = player.store.shapeAt(region.id, player.frame);
     const units = el("select", {className: "units"}, el("option", {value: "percent", textContent: "%"}),
                      el("option", {value: "pixels", textContent: "px"}));
     units.value = this.layout.units;
     units.addEventListener("change", () => { this.layout.units = units.value; this.save(); this.renderDetails(); });
-    const parts = [el("p", {className: "region-labels", textContent: `labels: ${region.value.labels?.join(", ") || "none"}`})];
-    if (box) {
+    if (shape) {
       const scale = this.layout.units === "pixels" ? player.pixelScale() : {x: 1, y: 1};
-      const factor = {x: scale.x, y: scale.y, width: scale.x, height: scale.y, rotation: 1};
-      parts.push(el("div", {className: "box-fields"}, units, ...["x", "y", "width", "height", "rotation"].map(key => {
-        const input = el("input", {type: "number", step: "any", value: Number((box[key] * factor[key]).toFixed(4))});
+      const factor = unit => scale[unit] || 1;  // "x" and "y" are percent of the width / height
+      const fields = kind.details ? kind.details(shape) : [];
+      parts.push(el("div", {className: "box-fields"}, units, ...fields.map(({key, label, value, unit}) => {
+        const input = el("input", {type: "number", step: "any", value: Number((value * factor(unit)).toFixed(4))});
         input.name = key;
-        input.addEventListener("change", () => player.setExact(key, Number(input.value) / factor[key]));
-        return el("label", {}, `${key} `, input);
-      })), el("p", {className: "kind", textContent: box.keyframe ? "keyframe" : "interpolated"}));
+        input.addEventListener("change", () => player.setDetail(key, Number(input.value) / factor(unit)));
+        return el("label", {}, `${label ?? key} `, input);
+      })), el("p", {className: "kind", textContent: shape.keyframe ? "keyframe" : "interpolated"}));
     } else {
       parts.push(el("p", {textContent: "Not visible on this frame"}));
     }

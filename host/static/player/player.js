@@ -3,6 +3,7 @@
 // for embedding and automation.
 
 import {FrameClock} from "./clock.js";
+import {tagContext} from "./ctx.js";
 import {el} from "./dom.js";
 import {Hotkeys} from "./hotkeys.js";
 import {Panels} from "./panels.js";
@@ -18,8 +19,10 @@ export class Player extends EventTarget {
     this.task = task;
     this.user = user;
     this.controls = [];  // what tag modules registered to draw and edit on the video
+    this.kinds = new Map();  // region type -> kind, registered by the tags' modules
     this.labelSets = [];  // {node, element, colours, selected}
-    this.hotkeys = new Hotkeys(`tracklabel:hotkeys:${user.id}`);
+    this.hotkeys = new Hotkeys(`tracklabel:hotkeys:${user.id}`,
+                               event => this.controls.forEach(c => c.keydown?.(event)));
     this.selected = null;
     this.frame = 1;
     const saved = JSON.parse(localStorage.getItem(this.stateKey) || "{}");
@@ -36,14 +39,17 @@ export class Player extends EventTarget {
     this.main = el("div", {className: "main"});
     this.panels = new Panels(this, `tracklabel:layout:${this.user.id}`);
     this.root.append(el("div", {className: "workspace"}, this.main, this.panels.element));
-    await this.mountNode(interfaceTree, this.main);
-    if (!this.video) throw new Error("the config has no video to show");
     const index = await this.api.get(`/api/tasks/${this.task.id}/frame-index`);
     this.framesCount = index.count;
+    this.timelineElement = el("div", {className: "timeline"});
+    this.timelineArea = el("div", {className: "timeline-area"});
+    this.timeline = new Timeline(this, this.timelineElement, this.timelineArea);
+    await this.mountNode(interfaceTree, this.main);
+    if (!this.video) throw new Error("the config has no video to show");
+    this.fps = this.fpsFor(index);
     this.clock = new FrameClock(this.video, index);
-    this.store = new AnnotationStore(this.api, this.task, index.count, this.fpsFor(index));
+    this.store = new AnnotationStore(this.api, this.task, index.count, this.fps, this.kinds);
     this.buildControls();
-    this.timeline = new Timeline(this, this.timelineElement);
     this.clock.addEventListener("frame", e => this.onFrame(e.detail));
     const calibrated = this.clock.calibrate();  // seeks asked for from here on queue behind it
     this.store.addEventListener("tracks", () => this.render());
@@ -72,7 +78,7 @@ export class Player extends EventTarget {
   async mountNode(node, container) {
     if (!node.module) throw new Error(`no player module for <${node.tag}>`);
     const module = await import(node.module);
-    await module.mount(node, {player: this, container, mountChildren: this.mountChildren.bind(this)});
+    await module.mount(node, tagContext(this, container));
   }
 
   async mountChildren(node, container) {
@@ -91,7 +97,7 @@ export class Player extends EventTarget {
       "This video cannot be played by the browser; the host is making a playable copy, reload in a while", true));
     video.addEventListener("loadedmetadata", () => this.render());
     new ResizeObserver(() => this.render()).observe(stage);
-    overlay.addEventListener("pointerdown", event => this.pointer(event));
+    overlay.addEventListener("pointerdown", event => this.pointerdown(event));
     for (const type of ["pointermove", "pointerup"]) {
       overlay.addEventListener(type, event => {
         if (this.panning) return type === "pointerup" ? (this.panning = null) : this.panMove(event);
@@ -109,14 +115,26 @@ export class Player extends EventTarget {
     document.addEventListener("keyup", e => { if (e.code === "Space") this.spaceHeld = false; });
   }
 
-  // Space or Shift held: the drag pans the zoomed video; otherwise the controls get it.
-  pointer(event) {
+  // Space or Shift held: the drag pans the zoomed video. Otherwise the controls are asked in
+  // turn until one takes it (returns true: it hit one of its regions or handles); when none
+  // does, the selection is cleared and the drawing tool's control begins a new shape.
+  pointerdown(event) {
+    this.overlay.setPointerCapture(event.pointerId);
     if (this.spaceHeld || event.shiftKey) {
       this.panning = {x: event.clientX, y: event.clientY};
-      this.overlay.setPointerCapture(event.pointerId);
       return;
     }
-    this.controls.forEach(c => c.pointerdown?.(event));
+    if (this.controls.some(c => c.pointerdown?.(event) === true)) return;
+    const tool = this.drawingTool();
+    if (!tool) return;
+    if (this.selected) this.select(null);
+    tool.draw(event);
+  }
+
+  // The control that draws new shapes: the one chosen in the tool buttons, else the first.
+  drawingTool() {
+    const tools = this.controls.filter(c => c.draw);
+    return tools.includes(this.tool) ? this.tool : tools[0] || null;
   }
 
   panMove(event) {
@@ -124,7 +142,22 @@ export class Player extends EventTarget {
     this.panning = {x: event.clientX, y: event.clientY};
   }
 
-  registerControl(control) { this.controls.push(control); }
+  registerControl(control) {
+    this.controls.push(control);
+    this.renderTools?.();
+  }
+
+  registerKind(kind) {
+    const type = kind?.type;
+    if (typeof type !== "string" || type !== type.toLowerCase() || !type) {
+      throw new Error(`a kind's type must be a lower-case result type, not ${JSON.stringify(type)}`);
+    }
+    if (this.kinds.has(type)) throw new Error(`the region kind "${type}" is registered twice`);
+    if (kind.keyframed && !(Array.isArray(kind.fields) && kind.fields.length)) {
+      throw new Error(`the keyframed kind "${type}" names no fields`);
+    }
+    this.kinds.set(type, kind);
+  }
 
   registerLabels(set) {
     this.labelSets.push(set);
@@ -134,6 +167,8 @@ export class Player extends EventTarget {
   // ---- geometry: percent of the video <-> pixels of the overlay ----
 
   view() { return this.viewport.rect(); }
+
+  videoSize() { return {width: this.video.videoWidth, height: this.video.videoHeight}; }
 
   toPixels(box) {
     const v = this.view();
@@ -154,10 +189,17 @@ export class Player extends EventTarget {
 
   // ---- state ----
 
-  visibleRegions() { return this.store ? this.store.regions() : []; }
+  // The regions the timeline shows a row for: those of keyframed kinds.
+  keyframedRegions() { return this.store ? this.store.keyframedRegions() : []; }
+
+  // A region's labels: its kind says where they are (`labels(value)`), else `value.labels`.
+  labelsOf(region) {
+    const kind = this.store?.kindOf(region);
+    return (kind?.labels ? kind.labels(region.value) : region.value.labels) || [];
+  }
 
   colourOf(region) {
-    const label = region.value.labels?.[0];
+    const label = this.labelsOf(region)[0];
     for (const set of this.labelSets) if (label in set.colours) return set.colours[label];
     return "#4aa3ff";
   }
@@ -204,7 +246,8 @@ export class Player extends EventTarget {
   step(delta) { return this.seek((this.target ?? this.frame) + delta); }
 
   keyframeFrames() {
-    const regions = this.selected ? [this.store.region(this.selected)].filter(Boolean) : this.store.regions();
+    const keyframed = this.store.keyframedRegions();
+    const regions = this.selected ? keyframed.filter(r => r.id === this.selected) : keyframed;
     return [...new Set(regions.flatMap(r => r.value.sequence.map(k => k.frame)))].sort((a, b) => a - b);
   }
 
@@ -306,14 +349,29 @@ export class Player extends EventTarget {
       this.saveButton);
     this.api.get("/api/trackers").then(list => this.trackerSelect.replaceChildren(
       ...list.map(t => el("option", {value: t.name, textContent: t.name, title: t.description, selected: t.name === "kcf"}))));
-    this.timelineElement = el("div", {className: "timeline"});
     const head = el("div", {className: "timeline-head"},
       button("▾ timeline", "Collapse or expand the timeline", () => {
         this.timelineElement.hidden = !this.timelineElement.hidden;
       }, "collapse-timeline"),
       button("−", "Show more frames", () => this.timeline.zoomBy(0.8), "timeline-zoom-out"),
       button("+", "Show fewer frames (ctrl+wheel on the timeline)", () => this.timeline.zoomBy(1.25), "timeline-zoom-in"));
+    this.tools = el("span", {className: "tools"});
+    view.append(this.tools);
+    this.renderTools();
     this.main.append(view, bar, head, this.timelineElement, this.statusLine);
+  }
+
+  // A button per drawing tool when there is more than one (the chosen one draws new shapes).
+  renderTools() {
+    if (!this.tools) return;
+    const tools = this.controls.filter(c => c.draw), active = this.drawingTool();
+    this.tools.replaceChildren(...(tools.length < 2 ? [] : tools.map((control, i) => {
+      const b = el("button", {type: "button", textContent: control.title || `tool ${i + 1}`,
+                              title: "draw new shapes with this tool", className: control === active ? "active" : ""});
+      b.dataset.action = "tool";
+      b.addEventListener("click", () => { this.tool = control; this.renderTools(); });
+      return b;
+    })));
   }
 
   renderReadout() {
@@ -328,13 +386,22 @@ export class Player extends EventTarget {
     this.saveButton.classList.toggle("dirty", this.store.dirty);
   }
 
-  async toggleKeyframe() {
+  // Keyframe and lifespan toggles, for regions of keyframed kinds.
+  keyframedSelection() {
     if (!this.selected) return this.status("Select a region first", true);
+    if (!this.store.kindOf(this.store.region(this.selected))?.keyframed) {
+      return this.status("This region has no keyframes", true);
+    }
+    return this.selected;
+  }
+
+  async toggleKeyframe() {
+    if (!this.keyframedSelection()) return;
     await this.edit(() => this.store.toggleKeyframe(this.selected, this.frame));
   }
 
   async toggleInterpolation() {
-    if (!this.selected) return this.status("Select a region first", true);
+    if (!this.keyframedSelection()) return;
     await this.edit(async () => {
       if (!await this.store.toggleInterpolation(this.selected, this.frame)) {
         this.status("No keyframe at or before this frame", true);
@@ -379,17 +446,24 @@ export class Player extends EventTarget {
     }
   }
 
-  async setExact(key, value) {
-    const box = {...this.store.boxAt(this.selected, this.frame), [key]: value};
-    await this.edit(() => this.store.setBox(this.selected, this.frame, box));
+  // The Details panel's field `key` of the selected region's shape set to `value`: a keyframe here.
+  async setDetail(key, value) {
+    const id = this.selected, frame = this.frame;
+    await this.edit(async () => {
+      const kind = this.store.kindOf(this.store.region(id));
+      const {keyframe, ...shape} = this.store.shapeAt(id, frame) || {};
+      await this.store.setShape(id, frame, kind.withDetail(shape, key, value));
+    }, id);
+  }
+
+  async removeRegion(id) {
+    if (this.selected === id) this.select(null);
+    await this.store.remove(id);
   }
 
   async deleteRegion(id = this.selected) {
     if (!id) return;
-    await this.edit(async () => {
-      if (this.selected === id) this.selected = null;
-      await this.store.remove(id);
-    }, id);
+    await this.edit(() => this.removeRegion(id), id);
   }
 
   async duplicate() {
@@ -447,7 +521,7 @@ export class Player extends EventTarget {
 
   // ---- hotkeys ----
 
-  hotkey(combo, help, action) { this.hotkeys.add(`label:${help}`, action, combo, help); }
+  hotkey(combo, help, action, {up} = {}) { this.hotkeys.add(`label:${help}`, action, combo, help, {up}); }
 
   keys() {
     const k = this.hotkeys;
@@ -484,7 +558,8 @@ export class Player extends EventTarget {
       get framesCount() { return player.framesCount; },
       regions: () => structuredClone(player.store.regions()),
       selectRegion: id => player.select(id),
-      boxAt: (id, frame) => player.store.boxAt(id, frame ?? player.frame),
+      boxAt: (id, frame) => player.store.shapeAt(id, frame ?? player.frame),
+      shapeAt: (id, frame) => player.store.shapeAt(id, frame ?? player.frame),
       on: (type, fn) => player.addEventListener(type, e => fn(e.detail)),
       player,
     };

@@ -1,12 +1,17 @@
-// The annotation being edited: its regions (Label Studio JSON), the keyframe edits of
-// docs/frames.md, the per-frame boxes computed by the host, saving with optimistic concurrency, and
-// a local copy of unsaved work that survives a reload.
+// The annotation being edited: its regions (Label Studio JSON result items whose type is a kind
+// a tag module registered), the keyframe edits of docs/frames.md, the per-frame shapes computed
+// by the host, saving with optimistic concurrency, and a local copy of unsaved work that survives
+// a reload. It knows no region type: a kind says what its keyframes hold.
 
-const SEQUENCE_TYPES = new Set(["videorectangle"]);
+// Columns of the host's tracks that are not a shape's fields.
+const NOT_FIELDS = new Set(["frame", "keyframe", "visible"]);
+
+const newId = () => Math.random().toString(36).slice(2, 12);
 
 export class AnnotationStore extends EventTarget {
-  constructor(api, task, framesCount, fps) {
+  constructor(api, task, framesCount, fps, kinds) {
     super();
+    this.kinds = kinds;  // type -> kind (registered by the tags' modules)
     this.api = api;
     this.task = task;
     this.framesCount = framesCount;
@@ -15,14 +20,14 @@ export class AnnotationStore extends EventTarget {
     this.result = [];
     this.dirty = false;
     this.revision = 0;  // counts changes to the regions (answers computed before one are stale)
-    this.tracks = new Map();  // region id -> {frame[], x[], ..., keyframe[]} (visible frames)
-    this.window = {from: 1, to: 0};  // the frames whose boxes are here (a window around the playhead)
+    this.tracks = new Map();  // region id -> {frame[], keyframe[], ...a list per field} (visible frames)
+    this.window = {from: 1, to: 0};  // the frames whose shapes are here (a window around the playhead)
     this.undoStack = [];
     this.redoStack = [];
     this.draftKey = `tracklabel:task:${task.id}`;
   }
 
-  static WINDOW = 300;  // frames each side of the playhead whose boxes are fetched at once
+  static WINDOW = 300;  // frames each side of the playhead whose shapes are fetched at once
 
   // The annotator's latest annotation of the task (or a new one), and any unsaved local copy.
   async load(userId) {
@@ -43,28 +48,37 @@ export class AnnotationStore extends EventTarget {
     return {restored};
   }
 
-  regions() { return this.result.filter(r => SEQUENCE_TYPES.has(String(r.type).toLowerCase())); }
-  region(id) { return this.result.find(r => r.id === id); }
+  kindOf(region) { return region ? this.kinds.get(String(region.type).toLowerCase()) || null : null; }
+  regions() { return this.result.filter(r => this.kindOf(r)); }
+  keyframedRegions() { return this.result.filter(r => this.kindOf(r)?.keyframed); }
+  region(id) { return this.result.find(r => r.id === id && this.kindOf(r)); }
 
-  // The box of a region at frame f as the host computed it, or null where it is hidden.
-  boxAt(id, f) {
+  // The shape of a region at frame f as the host computed it ({keyframe, ...fields}), or null
+  // where it is not shown.
+  shapeAt(id, f) {
     const t = this.tracks.get(id);
     if (!t) return null;
     let lo = 0, hi = t.frame.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (t.frame[mid] === f) {
-        return {x: t.x[mid], y: t.y[mid], width: t.width[mid], height: t.height[mid],
-                rotation: t.rotation[mid], keyframe: t.keyframe[mid]};
-      }
+      if (t.frame[mid] === f) return {...AnnotationStore.fieldsAt(t, mid), keyframe: t.keyframe[mid]};
       if (t.frame[mid] < f) lo = mid + 1; else hi = mid - 1;
     }
     return null;
   }
 
-  // Fetch the boxes of the window around `frame` (all regions, or one after its edit). Answers
+  // Every column of the host's track (but frame, keyframe, visible) at row i.
+  static fieldsAt(track, i) {
+    const shape = {};
+    for (const [key, column] of Object.entries(track)) {
+      if (Array.isArray(column) && !NOT_FIELDS.has(key)) shape[key] = column[i];
+    }
+    return shape;
+  }
+
+  // Fetch the shapes of the window around `frame` (all regions, or one after its edit). Answers
   // can arrive out of order: one computed from regions or a window that have changed since is
-  // not applied (it would overwrite newer boxes); the question is asked again as things are now.
+  // not applied (it would overwrite newer shapes); the question is asked again as things are now.
   async refreshTracks(id = null, frame = null) {
     if (frame !== null) {
       const half = AnnotationStore.WINDOW;
@@ -93,77 +107,90 @@ export class AnnotationStore extends EventTarget {
     return frame >= from && frame <= to ? null : this.fetching;
   }
 
-  // The interpolated (or held) box at f even where the lifespan hides it.
-  async boxEvenHidden(id, f) {
+  // The interpolated (or held) shape at f even where the lifespan hides it.
+  async shapeEvenHidden(id, f) {
     const body = await this.api.post(
       `/api/tasks/${this.task.id}/tracks?region=${encodeURIComponent(id)}&from=${f}&to=${f}&hidden=1`,
       {result: this.result});
     const t = body.regions[0];
-    return t && t.frame.length ? {x: t.x[0], y: t.y[0], width: t.width[0], height: t.height[0],
-                                  rotation: t.rotation[0]} : null;
+    return t && t.frame.length ? AnnotationStore.fieldsAt(t, 0) : null;
   }
 
-  check(box, f) {
+  // The kind of a new or edited shape, which must be keyframed; the frame must be in the video.
+  check(kind, type, shape, f) {
+    if (!kind) throw new Error(`no tag module registered the region type "${type}"`);
+    if (!kind.keyframed) throw new Error(`"${type}" regions are not keyframed shapes`);
     if (!(f >= 1 && f <= this.framesCount)) throw new Error(`frame ${f} is outside 1..${this.framesCount}`);
-    for (const key of ["x", "y", "width", "height", "rotation"]) {
-      if (!Number.isFinite(box[key])) throw new Error(`${key} must be a number`);
-    }
-    if (box.width <= 0 || box.height <= 0) throw new Error("width and height must be positive");
+    kind.check?.(shape);
   }
 
-  keyframe(f, box, enabled) {
-    const key = {frame: f, x: box.x, y: box.y, width: box.width, height: box.height,
-                 rotation: box.rotation || 0, enabled};
+  keyframe(kind, f, shape, enabled) {
+    const key = {frame: f};
+    for (const field of kind.fields) if (shape[field] !== undefined) key[field] = structuredClone(shape[field]);
+    key.enabled = enabled;
     if (this.fps) key.time = f / this.fps;
     return key;
   }
 
-  // A new region with one keyframe at f.
-  async create(control, objectName, labels, f, box) {
-    this.check(box, f);
+  // A new keyframed region with one keyframe at `frame`; `value` adds keys to its value.
+  async create({type, from_name, to_name, labels = [], frame, shape, value = {}}) {
+    const kind = this.kinds.get(String(type).toLowerCase());
+    this.check(kind, type, shape, frame);
     this.snapshot();
-    const id = Math.random().toString(36).slice(2, 12);
-    const value = {framesCount: this.framesCount, sequence: [this.keyframe(f, box, true)]};
-    if (labels.length) value.labels = labels;
-    if (this.fps) value.duration = this.framesCount / this.fps;
-    this.result.push({id, type: "videorectangle", from_name: control, to_name: objectName,
-                      origin: "manual", value});
+    const id = newId();
+    const made = {framesCount: this.framesCount, ...structuredClone(value),
+                  sequence: [this.keyframe(kind, frame, shape, true)]};
+    if (labels.length) made.labels = [...labels];
+    if (this.fps) made.duration = this.framesCount / this.fps;
+    this.result.push({id, type, from_name, to_name, origin: "manual", value: made});
     await this.changed(id);
     return id;
   }
 
-  // Changing the box at f writes a keyframe there (docs/frames.md's rule for `enabled`).
-  async setBox(id, f, box) {
-    this.check(box, f);
+  // A result item as given (any registered kind; an id is made if it has none).
+  async add(region) {
+    if (!this.kindOf(region)) throw new Error(`no tag module registered the region type "${region.type}"`);
     this.snapshot();
-    const seq = this.region(id).value.sequence;
+    const item = structuredClone(region);
+    item.id ??= newId();
+    this.result.push(item);
+    await this.changed(item.id);
+    return item.id;
+  }
+
+  // Changing the shape at f writes a keyframe there (docs/frames.md's rule for `enabled`).
+  async setShape(id, f, shape) {
+    const region = this.region(id), kind = this.kindOf(region);
+    this.check(kind, region?.type, shape, f);
+    this.snapshot();
+    const seq = region.value.sequence;
     const at = seq.findIndex(k => k.frame === f);
     if (at >= 0) {
-      Object.assign(seq[at], this.keyframe(f, box, seq[at].enabled));
+      Object.assign(seq[at], this.keyframe(kind, f, shape, seq[at].enabled));
       delete seq[at].auto;  // an edited automatic keyframe is the annotator's now
     } else {
       const before = seq.filter(k => k.frame <= f).pop();
       const enabled = before ? before.enabled : (seq.length && f < seq[0].frame ? seq[0].enabled : true);
       const after = seq.length && f > seq[seq.length - 1].frame;
-      seq.push(this.keyframe(f, box, after ? true : enabled));
+      seq.push(this.keyframe(kind, f, shape, after ? true : enabled));
       seq.sort((a, b) => a.frame - b.frame);
     }
     await this.changed(id);
   }
 
-  // The box is asked of the host first; the regions are read and changed after the answer, in
+  // The shape is asked of the host first; the regions are read and changed after the answer, in
   // one step (an edit made meanwhile is neither lost nor undone by this one).
   async toggleKeyframe(id, f) {
     const hasKey = () => this.region(id).value.sequence.some(k => k.frame === f);
-    const box = hasKey() ? null : await this.boxEvenHidden(id, f);
+    const shape = hasKey() ? null : await this.shapeEvenHidden(id, f);
     this.snapshot();
-    const seq = this.region(id).value.sequence;
+    const region = this.region(id), seq = region.value.sequence;
     const at = seq.findIndex(k => k.frame === f);
     if (at >= 0) {
       seq.splice(at, 1);
     } else {
       const before = seq.filter(k => k.frame <= f).pop() || seq[0];
-      seq.push(this.keyframe(f, box || seq[0], before ? before.enabled : true));
+      seq.push(this.keyframe(this.kindOf(region), f, shape || seq[0], before ? before.enabled : true));
       seq.sort((a, b) => a.frame - b.frame);
     }
     await this.changed(id);
@@ -186,11 +213,11 @@ export class AnnotationStore extends EventTarget {
     await this.changed(id);
   }
 
-  // A copy of a region: its id at once, and the host's boxes for it when `done` settles.
+  // A copy of a region: its id at once, and the host's shapes for it when `done` settles.
   duplicate(id) {
     this.snapshot();
     const copy = structuredClone(this.region(id));
-    copy.id = Math.random().toString(36).slice(2, 12);
+    copy.id = newId();
     this.result.push(copy);
     return {id: copy.id, done: this.changed(copy.id)};
   }
@@ -240,7 +267,7 @@ export class AnnotationStore extends EventTarget {
     this.revision++;  // what was drawn from the regions is stale
     this.saveDraft();
     this.emit("change", {id});
-    if (id) await this.refreshTracks(id);
+    if (id && this.kindOf(this.region(id))?.keyframed) await this.refreshTracks(id);
     else if (refreshAll) await this.refreshTracks();
     else this.emit("tracks");
   }

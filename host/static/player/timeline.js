@@ -1,11 +1,12 @@
-// The timeline under the video: a row per region with its lifespan bars and keyframe diamonds,
-// a playhead, click and drag to scrub, the frame number on hover; a minimap above it with a line
-// per region and the visible span, zoom (ctrl+wheel, buttons) and rows drawn only when visible.
+// The timeline under the video: a row per region of a keyframed kind with its lifespan bars and
+// keyframe diamonds, a playhead, click and drag to scrub, the frame number on hover; a minimap
+// above it with a line per region and the visible span, zoom (ctrl+wheel, buttons) and rows drawn
+// only when visible. Under it, the area where tags add their own rows (same frame mapping).
 
 const ROW = 22, HEAD = 18, VISIBLE_ROWS = 12, MINIMAP = 36;
 
 export class Timeline {
-  constructor(player, element) {
+  constructor(player, element, area) {
     this.player = player;
     this.element = element;
     this.start = 1;  // first frame shown
@@ -14,7 +15,7 @@ export class Timeline {
     this.minimap = Object.assign(document.createElement("canvas"), {className: "minimap"});
     this.canvas = Object.assign(document.createElement("canvas"), {className: "timeline-canvas"});
     this.hover = Object.assign(document.createElement("div"), {className: "timeline-hover", hidden: true});
-    element.append(this.minimap, this.canvas, this.hover);
+    element.append(this.minimap, this.canvas, area, this.hover);
     this.canvas.addEventListener("pointerdown", e => this.pointer(e, true));
     this.canvas.addEventListener("pointermove", e => this.pointer(e, e.buttons === 1));
     this.canvas.addEventListener("pointerleave", () => { this.hover.hidden = true; });
@@ -29,6 +30,21 @@ export class Timeline {
     return Math.min(this.player.framesCount, Math.max(1, Math.floor(this.start + x / this.width * this.span)));
   }
   xOf(frame) { return (frame - this.start) / this.span * this.width; }
+
+  // What the tags' rows need: the frames shown and the mapping between frames and x.
+  view() {
+    const {start, span, width} = this;
+    return {start, span, width, xOf: frame => (frame - start) / span * width,
+            frameAtX: x => Math.min(this.player.framesCount, Math.max(1, Math.floor(start + x / width * span)))};
+  }
+
+  // Tell the tags when the frames shown or the width change.
+  announce() {
+    const key = `${this.start}:${this.span}:${this.width}`;
+    if (key === this.announced) return;
+    this.announced = key;
+    this.player.emit("timeline", this.view());
+  }
 
   zoomBy(factor, aroundFrame = this.player.frame) {
     const n = this.player.framesCount;
@@ -45,7 +61,7 @@ export class Timeline {
     if (event.ctrlKey) {
       this.zoomBy(event.deltaY < 0 ? 1.25 : 0.8, this.frameAtX(event.clientX - rect.left));
     } else {
-      const rows = this.player.visibleRegions().length;
+      const rows = this.player.keyframedRegions().length;
       this.top = Math.min(Math.max(0, this.top + Math.sign(event.deltaY)), Math.max(0, rows - VISIBLE_ROWS));
       this.draw();
     }
@@ -68,7 +84,7 @@ export class Timeline {
     if (!scrub) return;
     if (event.type === "pointerdown") {
       const row = this.top + Math.floor((event.clientY - rect.top - HEAD) / ROW);
-      const region = event.clientY - rect.top > HEAD && this.player.visibleRegions()[row];
+      const region = event.clientY - rect.top > HEAD && this.player.keyframedRegions()[row];
       if (region) this.player.select(region.id);
       this.canvas.setPointerCapture(event.pointerId);
     }
@@ -97,7 +113,7 @@ export class Timeline {
 
   draw() {
     if (!this.width) return;  // collapsed
-    const player = this.player, n = player.framesCount, regions = player.visibleRegions();
+    const player = this.player, n = player.framesCount, regions = player.keyframedRegions();
     const moved = player.frame !== this.drawnFrame;
     this.drawnFrame = player.frame;
     if (moved && (player.frame < this.start || player.frame >= this.start + this.span)) {  // follow the playhead
@@ -147,6 +163,7 @@ export class Timeline {
     });
     g.fillStyle = "#f33";
     g.fillRect(this.xOf(player.frame), 0, 2, height);
+    this.announce();
   }
 
   // One line per region over the whole video (drawn again only when the regions or the width
