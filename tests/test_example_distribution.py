@@ -4,6 +4,7 @@ plugins` lists it, exports write its ellipses (or say once that they cannot), tr
 one, and nothing in the kernel, the host or the builtin plugins names it."""
 
 import csv
+import importlib
 import io
 import json
 import math
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scenes import make_scene, write_video
@@ -88,6 +90,47 @@ def export(env, files, fmt, *extra):
                       "--format", fmt, "--out", out, *extra)
     assert done.returncode == 0, done.stderr
     return out, done.stderr
+
+
+@pytest.fixture
+def shapes(site, monkeypatch):
+    """The installed distribution's shapes module, imported in this process."""
+    monkeypatch.syspath_prepend(str(site))
+    yield importlib.import_module("tracklabel_ellipse.shapes")
+    for name in [n for n in sys.modules if n.split(".")[0] == "tracklabel_ellipse"]:
+        del sys.modules[name]
+
+
+def ellipses(shapes, *rows):
+    """Ellipses shown on frames 1.., one per row (x, y, radiusX, radiusY, rotation)."""
+    keyframes = [shapes.EllipseKeyframe(frame=f, enabled=True, x=x, y=y, radiusX=rx, radiusY=ry, rotation=r)
+                 for f, (x, y, rx, ry, r) in enumerate(rows, 1)]
+    return shapes.interpolate(keyframes, np.arange(1, len(rows) + 1))
+
+
+def test_the_geometry_is_the_rotated_ellipses(shapes):
+    e = ellipses(shapes, (50, 50, 10, 5, 0), (50, 50, 10, 5, 90), (50, 50, 10, 5, 30))
+    left, top, w, h = e.bbox(WIDTH, HEIGHT)  # radii 32 x 12 px about (160, 120)
+    assert (left[0], top[0], w[0], h[0]) == pytest.approx((128, 108, 64, 24))
+    assert (left[1], top[1], w[1], h[1]) == pytest.approx((148, 88, 24, 64))  # turned a quarter
+    assert e.area(WIDTH, HEIGHT) == pytest.approx([math.pi * 32 * 12] * 3)
+    for row, points in enumerate(e.outline(WIDTH, HEIGHT)):
+        # every outline point lies on the ellipse, and the outline fills its bounding box
+        t = math.radians(e.rotation[row])
+        dx, dy = points[:, 0] - 160, points[:, 1] - 120
+        along, across = dx * math.cos(t) + dy * math.sin(t), -dx * math.sin(t) + dy * math.cos(t)
+        assert (along / 32) ** 2 + (across / 12) ** 2 == pytest.approx(np.ones(len(points)))
+        assert points[:, 0].min() == pytest.approx(left[row], abs=0.5) and np.ptp(points[:, 1]) == pytest.approx(h[row], abs=1)
+
+
+def test_keyframes_are_exact_and_rotation_turns_the_short_way(shapes):
+    keyframes = [shapes.EllipseKeyframe(frame=1, enabled=True, x=10, y=20, radiusX=4, radiusY=2, rotation=270),
+                 shapes.EllipseKeyframe(frame=5, enabled=True, x=30, y=20, radiusX=8, radiusY=2, rotation=-80)]
+    e = shapes.interpolate(keyframes, np.arange(1, 8))
+    assert e.rotation[0] == 270 and e.rotation[4] == -80  # as stored
+    assert e.rotation[2] == pytest.approx(-85) and e.x[2] == 20 and e.radiusX[2] == 6
+    assert e.visible.all() and e.keyframe.tolist() == [True, False, False, False, True, False, False]
+    assert e.columns().keys() == {"frame", "visible", "keyframe", "x", "y", "radiusX", "radiusY", "rotation"}
 
 
 def test_the_installed_files_are_the_distributions(site):
