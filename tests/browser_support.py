@@ -137,6 +137,41 @@ def wait_regions(page, count: int):
                            "tracklabel.regions().every(r => tracklabel.player.store.tracks.has(r.id))")
 
 
-def fresh_task(server) -> int:
-    project = server.call("POST", "/api/projects", {"title": "Fresh", "label_config": CONFIG})["id"]
-    return server.video_task(project, "stamped.mp4")
+def fresh_task(server, config: str = CONFIG, video: str = "stamped.mp4") -> int:
+    project = server.call("POST", "/api/projects", {"title": "Fresh", "label_config": config})["id"]
+    return server.video_task(project, video)
+
+
+def on_page(page, x: float, y: float) -> tuple[float, float]:
+    """Where the point (x, y), in percent of the video, is on the page (zoom and pan included)."""
+    return tuple(page.evaluate("""([x, y]) => {
+      const v = tracklabel.player.view(), r = document.querySelector('.stage .overlay').getBoundingClientRect();
+      return [r.left + v.left + x / 100 * v.width, r.top + v.top + y / 100 * v.height];
+    }""", [x, y]))
+
+
+def click_at(page, x: float, y: float, alt: bool = False):
+    """Click the video at (x, y) percent, with alt held if asked."""
+    if alt:
+        page.keyboard.down("Alt")
+    page.mouse.click(*on_page(page, x, y))
+    if alt:
+        page.keyboard.up("Alt")
+
+
+def overlay_alpha(page, x: float, y: float) -> int:
+    """How opaque the overlay's drawing is at (x, y) percent: 0 where nothing is drawn."""
+    return page.evaluate("""([x, y]) => {
+      const overlay = document.querySelector('.stage .overlay'), v = tracklabel.player.view();
+      const ratio = overlay.width / overlay.clientWidth;
+      const px = Math.round((v.left + x / 100 * v.width) * ratio), py = Math.round((v.top + y / 100 * v.height) * ratio);
+      return overlay.getContext('2d').getImageData(px, py, 1, 1).data[3];
+    }""", [x, y])
+
+
+def drag_at(page, start: tuple[float, float], end: tuple[float, float]):
+    """Drag on the video from `start` to `end` (percent)."""
+    page.mouse.move(*on_page(page, *start))
+    page.mouse.down()
+    page.mouse.move(*on_page(page, *end), steps=6)
+    page.mouse.up()
