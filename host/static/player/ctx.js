@@ -3,6 +3,7 @@
 
 export function tagContext(player, container) {
   const store = () => player.store;
+  const regions = () => (player.store ? player.store.regions() : []);  // none while mounting
   return {
     // ---- building ----
     container,
@@ -52,9 +53,9 @@ export function tagContext(player, container) {
     videoSize: () => player.videoSize(),
 
     // ---- regions ----
-    regions: (type = null) => store().regions().filter(r => type === null || r.type.toLowerCase() === type),
-    region: id => store().region(id) || null,
-    shapeAt: (id, frame = player.frame) => (player.hidden.has(id) ? null : store().shapeAt(id, frame)),
+    regions: (type = null) => regions().filter(r => type === null || r.type.toLowerCase() === type),
+    region: id => regions().find(r => r.id === id) || null,
+    shapeAt: (id, frame = player.frame) => (player.hidden.has(id) || !player.store ? null : store().shapeAt(id, frame)),
     create: ({type, from_name, to_name, labels = [], frame = player.frame, shape, value = {}}) =>
       store().create({type, from_name, to_name, labels, frame, shape, value}),
     add: region => store().add(region),
