@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import video_factory
+from browser_support import PlayerServer, open_task, wait_regions
 from scenes import make_scene, write_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,3 +242,81 @@ def test_nothing_outside_the_example_names_it():
              if path.is_file() and "__pycache__" not in path.parts
              and b"ellipse" in path.read_bytes().lower()]
     assert found == []
+
+
+PLAYER_CONFIG = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoEllipse name="ball" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Ball" background="green"/></Labels>
+</View>"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, env):
+    """browser_support's `server`, replaced: a real `tracklabel serve` started with the installed
+    distribution on its PYTHONPATH, and a task of a project whose config has <VideoEllipse>."""
+    with pytest.MonkeyPatch.context() as patch:  # the host process inherits this environment
+        patch.setenv("PYTHONPATH", env["PYTHONPATH"])
+        patch.delenv("TRACKLABEL_LOAD_PLUGINS", raising=False)
+        server = PlayerServer(tmp_path_factory.mktemp("ellipse-player"))
+    video_factory.encode(server.media / "stamped.mp4", frames=60, size=(WIDTH, HEIGHT))
+    project = server.call("POST", "/api/projects", {"title": "Ellipses", "label_config": PLAYER_CONFIG})["id"]
+    server.task = server.video_task(project, "stamped.mp4")
+    yield server
+    server.stop()
+
+
+def drag(page, start, end):
+    """Drag on the video from `start` to `end`, points in percent of the video."""
+    def at(x, y):
+        return page.evaluate("""([x, y]) => {
+          const v = tracklabel.player.view(), r = document.querySelector('.stage .overlay').getBoundingClientRect();
+          return [r.left + v.left + x / 100 * v.width, r.top + v.top + y / 100 * v.height];
+        }""", [x, y])
+    page.mouse.move(*at(*start))
+    page.mouse.down()
+    page.mouse.move(*at(*end), steps=6)
+    page.mouse.up()
+
+
+def shown_when(page, rid, frame, condition):
+    """Wait until the host's ellipse for that frame meets `condition` (JS, of `e`); return it."""
+    page.wait_for_function(f"(e => e && ({condition}))(tracklabel.shapeAt('{rid}', {frame}))")
+    return page.evaluate(f"tracklabel.shapeAt('{rid}', {frame})")
+
+
+def test_chromium_draws_moves_and_resizes_an_ellipse_the_host_keeps(page, server):
+    open_task(page, server, server.task)
+    page.click("button[data-label=Ball]")
+    drag(page, (30, 30), (60, 70))  # the ellipse's bounding rectangle
+    wait_regions(page, 1)
+    rid = page.evaluate("tracklabel.regions()[0].id")
+    drawn = shown_when(page, rid, 1, "e.keyframe")
+    assert [drawn[k] for k in ("x", "y", "radiusX", "radiusY", "rotation")] == pytest.approx([45, 50, 15, 20, 0], abs=0.5)
+
+    page.evaluate("tracklabel.seek(20)")
+    drag(page, (45, 50), (55, 50))  # inside: moved 10 % to the right
+    moved = shown_when(page, rid, 20, "e.keyframe && e.x > 50")
+    assert (moved["x"], moved["y"], moved["radiusX"]) == pytest.approx((55, 50, 15), abs=0.5)
+    drag(page, (moved["x"] + moved["radiusX"], 50), (75, 50))  # the handle at the end of its x axis
+    resized = shown_when(page, rid, 20, "e.radiusX > 17")
+    assert (resized["x"], resized["radiusX"], resized["radiusY"]) == pytest.approx((55, 20, 20), abs=0.5)
+    assert float(page.input_value(".panel-details input[name=radiusX]")) == pytest.approx(resized["radiusX"], abs=1e-3)
+    page.fill(".panel-details input[name=rotation]", "30")  # the kind's Details fields edit it too
+    page.press(".panel-details input[name=rotation]", "Tab")
+    turned = shown_when(page, rid, 20, "e.rotation === 30")
+    assert turned["radiusX"] == pytest.approx(resized["radiusX"])
+
+    page.click("button[data-action=save]")
+    page.wait_for_selector(".status:has-text('Saved')")
+    (annotation,) = server.call("GET", f"/api/tasks/{server.task}/annotations")
+    (saved,) = annotation["result"]
+    assert (saved["type"], saved["from_name"], saved["value"]["labels"]) == ("videoellipse", "ball", ["Ball"])
+    first, second = saved["value"]["sequence"]
+    assert (first["frame"], second["frame"], first["enabled"], second["enabled"]) == (1, 20, True, True)
+    assert (second["x"], second["radiusX"], second["rotation"]) == pytest.approx((resized["x"], resized["radiusX"], 30))
+    (track,) = server.call("GET", f"/api/annotations/{annotation['id']}/tracks?from=10&to=10")["regions"]
+    assert track["type"] == "videoellipse"  # the plugin's interpolation, halfway between
+    assert track["x"][0] == pytest.approx(first["x"] + (second["x"] - first["x"]) * 9 / 19)
+    assert track["radiusX"][0] == pytest.approx(first["radiusX"] + (second["radiusX"] - first["radiusX"]) * 9 / 19)
+    assert track["rotation"][0] == pytest.approx(30 * 9 / 19)
