@@ -71,9 +71,9 @@ def test_unknown_attribute_is_a_warning(registry):
 
 
 def test_unknown_tag_names_the_tag_and_plugins(registry):
-    text = '<View>\n<Video name="v" value="$v"/>\n<TimelineLabels name="t" toName="v"/>\n</View>'
+    text = '<View>\n<Video name="v" value="$v"/>\n<TimeSeriesLabels name="t" toName="v"/>\n</View>'
     (message,) = errors(registry, text)
-    assert message.startswith("c.xml:3: <TimelineLabels>: unknown tag 'TimelineLabels'")
+    assert message.startswith("c.xml:3: <TimeSeriesLabels>: unknown tag 'TimeSeriesLabels'")
     assert "plugin" in message
 
 
@@ -99,7 +99,7 @@ def test_every_problem_is_reported_with_line_and_tag(registry):
 def test_required_attributes_and_label_placement(registry):
     assert errors(registry, '<View><Video value="$v"/><Label value="x"/></View>') == [
         "c.xml:1: <Video>: attribute 'name' is required",
-        "c.xml:1: <Label>: must be inside <Labels>",
+        "c.xml:1: <Label>: must be inside <Labels> or <TimelineLabels>",
     ]
 
 
