@@ -32,13 +32,18 @@ class LabelingConfig:
         return [n for n in self.nodes if n.tag.kind == "control"]
 
     def labels_for(self, control: ConfigNode) -> list[str]:
-        """Label values offered to a control's object, in config order (the class order)."""
+        """Label values offered to a control's regions, in config order (the class order): its
+        own options, and those of label sets on the same object that make no regions of their
+        own (a control that makes regions keeps its options to itself)."""
         targets = set(control.to_names)
         values: list[str] = []
         for node in self.nodes:
-            if node.tag.kind == "option" and node.parent is not None:
-                if set(node.parent.to_names) & targets and node.attrs.get("value") not in values:
-                    values.append(node.attrs.get("value"))
+            parent = node.parent
+            if node.tag.kind != "option" or parent is None:
+                continue
+            shared = parent.tag.region_struct is None and set(parent.to_names) & targets
+            if (parent is control or shared) and node.attrs.get("value") not in values:
+                values.append(node.attrs.get("value"))
         return values
 
     def interpolator_name(self, control: ConfigNode) -> str:

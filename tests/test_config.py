@@ -23,6 +23,17 @@ def test_label_studio_fixtures_load(registry, ls_fixtures, name):
     assert not config.warnings
 
 
+def test_a_control_that_makes_regions_keeps_its_labels_to_itself(registry):
+    config = parse_config("""<View>
+  <TimelineLabels name="act" toName="video"><Label value="Run"/><Label value="Walk"/></TimelineLabels>
+  <Labels name="kind" toName="video"><Label value="Car"/><Label value="Man"/></Labels>
+  <Video name="video" value="$video"/>
+  <VideoRectangle name="box" toName="video"/>
+</View>""", registry, source="c.xml")
+    assert config.labels_for(config.by_name["box"]) == ["Car", "Man"]
+    assert config.labels_for(config.by_name["act"]) == ["Run", "Walk"]
+
+
 LABEL_STUDIO_CONFIGS = [
     # the seed's config without its <View> (Label Studio wraps it), and editor test configs
     '<View><Video name="video" value="$video" /><VideoRectangle name="box" toName="video" /></View>',
