@@ -33,16 +33,18 @@ class LabelingConfig:
 
     def labels_for(self, control: ConfigNode) -> list[str]:
         """Label values offered to a control's regions, in config order (the class order): its
-        own options, and those of label sets on the same object that make no regions of their
-        own (a control that makes regions keeps its options to itself)."""
+        own options if it has any, else those of the label sets on its object that make no
+        regions of their own (a control that makes regions keeps its options to itself)."""
+        own = [c.attrs.get("value") for c in control.children if c.tag.kind == "option"]
+        if own:
+            return list(dict.fromkeys(own))
         targets = set(control.to_names)
         values: list[str] = []
         for node in self.nodes:
             parent = node.parent
-            if node.tag.kind != "option" or parent is None:
+            if node.tag.kind != "option" or parent is None or parent.tag.region_struct is not None:
                 continue
-            shared = parent.tag.region_struct is None and set(parent.to_names) & targets
-            if (parent is control or shared) and node.attrs.get("value") not in values:
+            if set(parent.to_names) & targets and node.attrs.get("value") not in values:
                 values.append(node.attrs.get("value"))
         return values
 
