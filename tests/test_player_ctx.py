@@ -164,6 +164,10 @@ def test_a_plugin_module_given_only_ctx_registers_a_kind_and_draws_it(page, serv
     assert region["type"] == "testsquare" and region["value"]["sequence"][0]["width"] == 10
     assert page.evaluate(f"tracklabel.shapeAt('{region['id']}', 1)")["keyframe"] is True
     assert page.evaluate(PIXEL, [405, 205]) == [0, 255, 0, 255]  # drawn by the module
+    page.click(f".region[data-region='{region['id']}'] button[data-action=hide]")
+    assert page.evaluate(f"tracklabel.shapeAt('{region['id']}', 1)") is None  # the shape shown: none
+    assert page.evaluate(PIXEL, [405, 205])[3] == 0
+    page.click(f".region[data-region='{region['id']}'] button[data-action=hide]")
     # Details shows the kind's fields; a width in px is turned into percent of the width
     assert [t.strip() for t in page.locator(".details label").all_inner_texts()[:2]] == ["left", "side"]
     page.select_option(".details .units", "pixels")

@@ -550,6 +550,7 @@ export class Player extends EventTarget {
 
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, {detail})); }
 
+  // boxAt: the shape the host computed (hidden or not); shapeAt: the shape shown (null if hidden).
   exposeApi() {
     const player = this;
     window.tracklabel = {
@@ -559,7 +560,7 @@ export class Player extends EventTarget {
       regions: () => structuredClone(player.store.regions()),
       selectRegion: id => player.select(id),
       boxAt: (id, frame) => player.store.shapeAt(id, frame ?? player.frame),
-      shapeAt: (id, frame) => player.store.shapeAt(id, frame ?? player.frame),
+      shapeAt: (id, frame) => (player.hidden.has(id) ? null : player.store.shapeAt(id, frame ?? player.frame)),
       on: (type, fn) => player.addEventListener(type, e => fn(e.detail)),
       player,
     };
