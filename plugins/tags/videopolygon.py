@@ -118,13 +118,24 @@ def polygons(keyframes: list[PolygonKeyframe], frames: np.ndarray, interpolator)
 
 def matched(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two outlines with the same number of points: as they are when they have, else both
-    resampled at the union of their vertices' positions along the outline."""
+    resampled at every position along the outline where either has a vertex."""
     if len(first) == len(second):
         return first, second
     if _signed_area(first) * _signed_area(second) < 0:
         second = np.concatenate([second[:1], second[:0:-1]])  # turn the same way, same first point
-    at = np.union1d(outline_positions(first), outline_positions(second))
+    at = merged_positions(outline_positions(first), outline_positions(second))
     return resample(first, at), resample(second, at)
+
+
+def merged_positions(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Every position either outline has a vertex at, in order; a position where one outline
+    has several vertices (points repeated) as many times as the outline with more there."""
+    values = np.union1d(first, second)
+    counts = [np.unique(p, return_counts=True) for p in (first, second)]
+    times = np.zeros((2, len(values)), dtype=np.int64)
+    for row, (at, count) in enumerate(counts):
+        times[row, np.searchsorted(values, at)] = count
+    return np.repeat(values, times.max(axis=0))
 
 
 def outline_positions(points: np.ndarray) -> np.ndarray:
@@ -139,11 +150,16 @@ def outline_positions(points: np.ndarray) -> np.ndarray:
 
 
 def resample(points: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The points on the closed outline at these fractions of its length (0 <= at < 1); at a
-    vertex's own position, that vertex exactly."""
-    where = np.append(outline_positions(points), 1.0)
+    """The points on the closed outline at these sorted fractions of its length (0 <= at < 1),
+    which hold every vertex's own position (as often as vertices share it): there, the
+    vertices themselves, exactly and in order."""
+    where = outline_positions(points)
     ring = np.vstack([points, points[:1]])
-    return np.stack([np.interp(at, where, ring[:, 0]), np.interp(at, where, ring[:, 1])], axis=-1)
+    ends = np.append(where, 1.0)
+    out = np.stack([np.interp(at, ends, ring[:, 0]), np.interp(at, ends, ring[:, 1])], axis=-1)
+    repeat = np.arange(len(where)) - np.searchsorted(where, where)  # vertices before at the same place
+    out[np.searchsorted(at, where) + repeat] = points
+    return out
 
 
 def _signed_area(points: np.ndarray) -> float:
