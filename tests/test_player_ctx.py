@@ -94,6 +94,7 @@ export function mount(node, ctx) {
   row.className = "square-row";
   ctx.timelineArea.append(row);
   ctx.on("timeline", view => { row.dataset.view = JSON.stringify({start: view.start, span: view.span, x20: view.xOf(20)}); });
+  ctx.on("change", change => { row.dataset.changed = change.id; });
   ctx.hotkey("q", "square key", () => ctx.status("square key down"), {up: () => ctx.status("square key up")});
   ctx.registerControl({
     title: "square",
@@ -162,6 +163,7 @@ def test_a_plugin_module_given_only_ctx_registers_a_kind_and_draws_it(page, serv
     wait_regions(page, 1)
     (region,) = page.evaluate("tracklabel.regions()")
     assert region["type"] == "testsquare" and region["value"]["sequence"][0]["width"] == 10
+    assert page.evaluate("document.querySelector('.square-row').dataset.changed") == region["id"]
     assert page.evaluate(f"tracklabel.shapeAt('{region['id']}', 1)")["keyframe"] is True
     assert page.evaluate(PIXEL, [405, 205]) == [0, 255, 0, 255]  # drawn by the module
     page.click(f".region[data-region='{region['id']}'] button[data-action=hide]")

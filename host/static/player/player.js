@@ -53,7 +53,7 @@ export class Player extends EventTarget {
     this.clock.addEventListener("frame", e => this.onFrame(e.detail));
     const calibrated = this.clock.calibrate();  // seeks asked for from here on queue behind it
     this.store.addEventListener("tracks", () => this.render());
-    this.store.addEventListener("change", () => { this.panels.render(); this.emit("change", {}); });
+    this.store.addEventListener("change", e => { this.panels.render(); this.emit("change", e.detail); });
     this.api.listeners.add(state => {
       if (state === "offline") this.status("The host is unreachable: retrying; your work is kept in this browser", true);
       else if (this.offline) this.status("Connected again");
