@@ -34,7 +34,7 @@ CONFIG = """<View>
   <Labels name="labels" toName="video"><Label value="Car"/></Labels>
   <Video name="video" value="$video" frameRate="25"/>
   <VideoRectangle name="box" toName="video" interpolation="ease"/>
-  <VideoPoint name="point" toName="video" pointSize="small"/>
+  <VideoLine name="ruler" toName="video" interpolation="ease" strokeWidth="3"/>
 </View>"""
 
 
@@ -47,8 +47,10 @@ TASKS = json.dumps([{"id": 7, "data": {"video": "v.mp4"}, "annotations": [{"resu
     {"id": "car1", "type": "videorectangle", "from_name": "box", "to_name": "video",
      "value": {"labels": ["Car"], "framesCount": 6,
                "sequence": [key(1, 10), key(5, 20, enabled=False)]}},
-    {"id": "pt1", "type": "videopoint", "from_name": "point", "to_name": "video",
-     "value": {"sequence": [{"frame": 2, "x": 1, "y": 2, "meta": "kept"}]}},
+    {"id": "line1", "type": "videoline", "from_name": "ruler", "to_name": "video",
+     "value": {"framesCount": 6, "labels": ["Car"], "sequence": [
+         {"frame": 2, "x1": 10, "y1": 20, "x2": 30, "y2": 20, "meta": "kept"},
+         {"frame": 4, "x1": 20, "y1": 20, "x2": 40, "y2": 60, "enabled": False}]}},
 ]}]}])
 
 
@@ -105,7 +107,7 @@ def test_check_pending_catches_a_misspelled_hook():
 
 
 def test_docs_show_an_example_of_every_kind(examples):
-    assert set(examples) == {"tracklabel_videopoint", "tracklabel_ease", "tracklabel_csv",
+    assert set(examples) == {"tracklabel_videoline", "tracklabel_ease", "tracklabel_csv",
                              "tracklabel_csvtracks", "tracklabel_mydecoder", "tracklabel_pick",
                              "tracklabel_count", "tracklabel_template"}
 
@@ -131,15 +133,33 @@ def test_register_commands_example_adds_a_command(examples, tmp_path, monkeypatc
     assert "serve" in group.list_commands(None) and "user" in group.list_commands(None)
 
 
-def test_register_tags_example_adds_a_tag_the_config_and_tasks_accept(registry):
+def test_register_tags_example_adds_a_keyframed_tag_with_shapes(registry):
     config = parse_config(CONFIG, registry)
-    assert config.by_name["point"].attrs == {
-        "name": "point", "toName": "video", "pointSize": "small", "strokeColor": "#f48a42",
-        "snap": False}
+    assert config.by_name["ruler"].attrs == {
+        "name": "ruler", "toName": "video", "interpolation": "ease", "strokeColor": "#f48a42",
+        "strokeWidth": 3.0}
     tasks = parse_tasks(TASKS, registry, config)
-    point = tasks.tasks[0].annotations[0].result[1]
-    assert point.value.sequence[0].frame == 2
-    assert to_builtins(point)["value"]["sequence"][0]["meta"] == "kept"
+    line = tasks.tasks[0].annotations[0].result[1]
+    assert line.value.sequence[0].frame == 2
+    assert to_builtins(line)["value"]["sequence"][0]["meta"] == "kept"
+    shapes = ExportJob(tasks, registry, config).shapes(0, line, frame_range(6))
+    assert shapes.kind == "line" and not shapes.closed
+    columns = shapes.columns()
+    assert columns["visible"] == [False, True, True, True, False, False]
+    assert columns["keyframe"] == [False, True, False, True, False, False]
+    assert columns["x1"][1:4] == [10, 15, 20] and columns["y2"][1:4] == [20, 40, 60]  # eased halfway
+    visible = shapes.only_visible()
+    assert [v.tolist() for v in visible.bbox(200, 100)] == [[20, 30, 40], [20, 20, 20], [40, 40, 40], [0, 20, 40]]
+    assert visible.area(200, 100).tolist() == [0, 0, 0]
+    assert visible.outline(200, 100)[2].tolist() == [[40, 20], [80, 60]]
+
+
+def test_register_tags_example_refuses_a_line_with_both_ends_on_one_point(registry):
+    bad = TASKS.replace('"x2": 30, "y2": 20', '"x2": 10, "y2": 20')
+    with pytest.raises(InputError) as error:
+        parse_tasks(bad, registry, parse_config(CONFIG, registry))
+    assert str(error.value) == ("tasks.json: $[0].annotations[0].result[1].value.sequence: "
+                                "the keyframe on frame 2 has both ends on one point")
 
 
 class Text(Tag):
@@ -151,18 +171,18 @@ class Text(Tag):
 
 
 @pytest.mark.parametrize("element, message", [
-    ('<VideoPoint name="pt" toName="video" pointSize="huge"/>',
-     'attribute pointSize="huge" must be one of small, medium, large'),
-    ('<VideoPoint name="pt" toName="txt"/>', 'toName "txt" must name a <Video>, not <Text>'),
+    ('<VideoLine name="pt" toName="video" strokeWidth="wide"/>',
+     'attribute strokeWidth="wide" is not a number'),
+    ('<VideoLine name="pt" toName="txt"/>', 'toName "txt" must name a <Video>, not <Text>'),
 ], ids=["attribute", "check"])
 def test_register_tags_example_checks_its_config(examples, element, message):
     pm = get_plugin_manager(load_entry_points=False)
-    pm.register(examples["tracklabel_videopoint"])
+    pm.register(examples["tracklabel_videoline"])
     pm.register(plugin(register_tags=lambda self, register: register(Text())))
     text = f'<View><Video name="video" value="$video"/><Text name="txt" value="$text"/>\n{element}</View>'
     with pytest.raises(ConfigError) as error:
         parse_config(text, load_registry(pm))
-    assert str(error.value) == f'config.xml:2: <VideoPoint name="pt">: {message}'
+    assert str(error.value) == f'config.xml:2: <VideoLine name="pt">: {message}'
 
 
 def test_register_interpolators_example_eases_and_keeps_the_lifespan(registry):
