@@ -7,7 +7,7 @@ import pytest
 
 import scenes
 import video_factory
-from browser_support import (PlayerServer, click_at, drag_at, fresh_task, go, open_task, overlay_alpha,
+from browser_support import (PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task, overlay_alpha,
                              wait_regions)
 
 CONFIG = """<View>
@@ -105,7 +105,11 @@ def test_place_drag_at_another_frame_the_host_point_between_and_details(page, se
 def test_locked_and_hidden_points(page, task):
     rid = place(page, 50, 50)
     page.click(f".region[data-region='{rid}'] button[data-action=lock]")
-    drag_at(page, (50, 50), (70, 60))  # a locked point is selected, not moved
+    page.mouse.move(*on_page(page, 50, 50))
+    page.mouse.down()
+    page.mouse.move(*on_page(page, 70, 60), steps=6)
+    assert overlay_alpha(page, 50, 50) > 0 and overlay_alpha(page, 70, 60) == 0  # a locked point is not moved
+    page.mouse.up()
     assert len(sequence(page, rid)) == 1 and sequence(page, rid)[0]["x"] == pytest.approx(50, abs=0.3)
     assert len(page.evaluate("tracklabel.regions()")) == 1
     page.click(f".region[data-region='{rid}'] button[data-action=lock]")

@@ -7,7 +7,7 @@ import pytest
 
 import scenes
 import video_factory
-from browser_support import (PlayerServer, click_at, drag_at, fresh_task, go, open_task, overlay_alpha,
+from browser_support import (PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task, overlay_alpha,
                              wait_regions)
 
 CONFIG = """<View>
@@ -90,6 +90,8 @@ def test_draw_by_clicks_closing_on_the_first_point_or_enter_and_escape_cancels(p
     draw_polygon(page, square, close="enter")
     click_at(page, 5, 80)
     click_at(page, 15, 80)
+    page.mouse.move(*on_page(page, 15, 95))  # a line from the last point to the pointer
+    assert any(overlay_alpha(page, 15, y) for y in range(83, 93))
     page.keyboard.press("Enter")  # two points are not a polygon: it says so and keeps drawing
     page.wait_for_selector(".status.error:has-text('at least 3 points')")
     page.keyboard.press("Escape")  # dropped
@@ -145,9 +147,15 @@ def test_add_and_delete_points(page, task):
     page.fill(".details input[name=y]", "30")  # the bounding box's top: the whole shape moves
     page.press(".details input[name=y]", "Tab")
     wait_points(page, rid, [[20, 30], [60, 30], [50, 50], [60, 70]])
+    page.fill(".details input[name=width]", "20")  # scaled about the left edge
+    page.press(".details input[name=width]", "Tab")
+    wait_points(page, rid, [[20, 30], [40, 30], [35, 50], [40, 70]])
+    page.fill(".details input[name=width]", "-5")
+    page.press(".details input[name=width]", "Tab")
+    page.wait_for_selector(".status.error:has-text('width must be positive')")
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("Delete")  # the selected point
-    wait_points(page, rid, [[20, 30], [60, 30], [60, 70]])
+    wait_points(page, rid, [[20, 30], [40, 30], [40, 70]])
     assert len(sequence(page, rid)) == 1  # every edit at frame 1 rewrote its keyframe
 
 
@@ -161,7 +169,11 @@ def test_move_the_whole_shape_within_the_frame_and_locked_or_hidden_regions(page
     at_edge = sequence(page, rid)
 
     page.click(f".region[data-region='{rid}'] button[data-action=lock]")
-    drag_at(page, (90, 35), (70, 40))  # a locked region is selected, not moved
+    page.mouse.move(*on_page(page, 90, 35))
+    page.mouse.down()
+    page.mouse.move(*on_page(page, 70, 40), steps=6)
+    assert overlay_alpha(page, 99, 30) > 0  # a locked region is selected, not moved
+    page.mouse.up()
     click_at(page, 100, 65, alt=True)
     click_at(page, 80, 25, alt=True)
     assert sequence(page, rid) == at_edge
