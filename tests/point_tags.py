@@ -3,8 +3,6 @@ using them, and a clip with a moving textured object to track."""
 
 import json
 
-import numpy as np
-
 from scenes import make_scene, write_video
 
 CONFIG = """<View>
@@ -54,7 +52,3 @@ def moving_clip(folder):
     """(scene, video path): a textured object crossing the frame, growing a little."""
     scene = make_scene(FRAMES, SIZE, seed=5, scale=(1.0, 1.2), curve=0.1)
     return scene, write_video(scene, folder / "clip.mp4")
-
-
-def to_percent_points(points_px):
-    return (np.asarray(points_px, dtype=np.float64) * [100.0 / SIZE[0], 100.0 / SIZE[1]]).tolist()
