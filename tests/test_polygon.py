@@ -76,6 +76,23 @@ def test_different_counts_are_resampled_and_keyframes_stay_exact(registry):
     assert np.allclose(shapes.points[1], (first + second) / 2)
 
 
+def _turn(points):
+    """The sign of the outline's signed area: which way round it turns."""
+    x, y = np.asarray(points, float).T
+    return np.sign(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+
+
+def test_resampling_turns_both_outlines_the_same_way_and_keeps_repeated_points():
+    square = np.array(SQUARE, float)
+    backwards = np.array(TRIANGLE[::-1], float)
+    assert _turn(square) != _turn(backwards)
+    first, second = matched(square, backwards)
+    assert _turn(first) == _turn(second) and second[0].tolist() == backwards[0].tolist()
+    repeated = np.array([[10, 10], [10, 10], [20, 10], [20, 20]], float)
+    first, second = matched(repeated, np.array(TRIANGLE, float))
+    assert len(first) == len(second) >= 5 and first[:2].tolist() == [[10, 10], [10, 10]]
+
+
 def test_step_holds_each_keyframe(registry):
     shapes = shapes_of(registry, value((1, SQUARE, True), (4, TRIANGLE, True)), frame_range(5), "step")
     assert [p.tolist() for p in shapes.points] == [SQUARE] * 3 + [TRIANGLE] * 2
@@ -278,6 +295,15 @@ def test_host_tracks_give_polygon_points(annotator, task):
 
 
 # --- tracking ---
+
+def test_track_box_is_cut_to_the_frame_and_tracked_points_stay_within_the_tolerance(registry):
+    tag = registry.region_tag("videopolygon")
+    edge = shapes_of(registry, value((1, [[-1, 10], [30, 10], [30, 50]], True)), [1])
+    assert tag.track_box(edge, 320, 180) == (0.0, 10.0, 30.0, 40.0)
+    moved = tag.tracked_keyframe({"points": [[0, 10], [30, 10], [30, 50]]}, (0, 10, 30, 40), (80, 20, 60, 40))
+    assert moved == {"points": [[80, 20], [101, 20], [101, 60]]}  # twice as wide: 140 is cut to 101
+
+
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
