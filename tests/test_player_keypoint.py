@@ -169,3 +169,24 @@ def test_track_forward_moves_the_point_with_the_object(page, server):
     assert abs(shown["x"] * 3.2 - (tx + tw / 2)) < tw / 3 and abs(shown["y"] * 1.8 - (ty + th / 2)) < th / 3
     page.click("button[data-action=undo]")
     page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 1")
+
+
+def test_points_and_polygons_in_one_config_with_tool_buttons(page, server):
+    config = CONFIG.replace('<VideoKeyPoint name="point" toName="video"/>',
+                            '<VideoPolygon name="poly" toName="video"/><VideoKeyPoint name="point" toName="video"/>')
+    open_task(page, server, fresh_task(server, config))
+    assert page.locator("button[data-action=tool]").all_inner_texts() == ["⬠ poly", "• point"]
+    page.click("button[data-action=tool]:has-text('point')")
+    rid = place(page, 30, 30)
+    page.click("button[data-action=tool]:has-text('poly')")
+    for x, y in [[50, 50], [70, 50], [70, 70]]:
+        click_at(page, x, y)
+    page.keyboard.press("Enter")
+    wait_regions(page, 2)
+    polygon = page.evaluate("tracklabel.regions()[1]")
+    assert polygon["type"] == "videopolygon" and len(polygon["value"]["sequence"][0]["points"]) == 3
+    click_at(page, 30, 30)  # the point is selected, not a new polygon begun
+    assert page.evaluate("tracklabel.player.selected") == rid
+    drag_at(page, (30, 30), (40, 20))
+    wait_point(page, rid, 40, 20)
+    assert len(page.evaluate("tracklabel.regions()")) == 2
