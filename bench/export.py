@@ -93,7 +93,7 @@ def baseline_coco(tracks, classes) -> bytes:
 def main() -> None:
     registry = load_registry()
     tasks = load_tasks(generate(), registry)
-    job = ExportJob(tasks, registry, options=ExportOptions(width=WIDTH, height=HEIGHT))
+    job = ExportJob(tasks, registry, options=ExportOptions(width=WIDTH, height=HEIGHT), format="mot")
     items = list(job.tracks())
     labels = job.labels()
     boxes = sum(int(i.shapes.visible.sum()) for i in items)

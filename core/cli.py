@@ -12,6 +12,7 @@ import click
 from . import cli_track, cli_video
 from .cli_common import check_output, force_option, output_folder, output_stream, progress_bar as _progress
 from .cli_common import read_config as _config, warn as _warn
+from .cli_formats import FormatCommand, chosen, given_options
 from .config import load_config
 from .errors import InputError, PluginError, Problem
 from .export import ExportJob, ExportOptions
@@ -110,7 +111,7 @@ def config_check(config_file):
 
 
 def _export_options(command):
-    """The flags every export shares (pixel size, rate, MOT origin, clipping, CVAT keyframes)."""
+    """The flags every export shares (pixel size, rate, clipping, frame images, the video)."""
     options = [
         click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="The project's labeling config (labels, interpolation, frame rate)."),
@@ -123,13 +124,9 @@ def _export_options(command):
         click.option("--height", type=click.FloatRange(min=1, min_open=False),
                      help="Video height in pixels (pixel formats)."),
         click.option("--fps", type=click.FloatRange(min=0, min_open=True), help="Frame rate."),
-        click.option("--origin", type=click.Choice(["0", "1"]), default="1", show_default=True,
-                     help="MOT pixel origin: 1 as MOTChallenge says, 0 for 0-based tools."),
         click.option("--clip", is_flag=True, help="Cut axis-aligned boxes to the frame."),
-        click.option("--every-frame", is_flag=True,
-                     help="CVAT: write every visible frame as a keyframe."),
         click.option("--with-frames", is_flag=True,
-                     help="MOT, YOLO, COCO-VID: write the frame images too (needs the video)."),
+                     help="Dataset formats: write the frame images too (needs the video)."),
         click.option("--media-root", type=click.Path(file_okay=False, path_type=Path),
                      help="Where the tasks' relative video paths are (default: beside the input)."),
         click.option("--video", "video_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -140,32 +137,34 @@ def _export_options(command):
     return force_option(cli_video.video_options(command))
 
 
-@main.command()
+@main.command(cls=FormatCommand, formats={"--format": "exporters"})
 @click.argument("tasks_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "format_name", required=True, help="Export format (see `tracklabel plugins`).")
+@click.option("--format", "format_name", required=True,
+              help="Export format (see `tracklabel plugins`); `--format NAME --help` shows its own options.")
 @_export_options
 def export(tasks_file, format_name, config_file, out, frames_count, force, **flags):
     """Export a task file (Label Studio tasks or export JSON) in any registered format."""
-    registry = load_registry()
-    exporter = _format(registry.exporter, format_name, "--format")
+    exporter, registry = chosen("--format")
+    own = given_options(exporter, flags)
     _check_out(out, exporter, force)
     config = _config(config_file, registry)
     tasks = read_tasks(tasks_file, registry, config, frames_count)
     _warn(tasks.warnings)
-    _write(ExportJob(tasks, registry, config, options=_options(flags)), exporter, out, force)
+    _write(_job(tasks, registry, config, exporter, own, flags), exporter, out, force)
 
 
-@main.command()
+@main.command(cls=FormatCommand, formats={"--from": "importers", "--to": "exporters"})
 @click.argument("source", type=click.Path(exists=False, path_type=Path))
-@click.option("--from", "from_name", required=True, help="Input format (see `tracklabel plugins`).")
+@click.option("--from", "from_name", required=True,
+              help="Input format (see `tracklabel plugins`); with --to and --help, both formats' own options.")
 @click.option("--to", "to_name", required=True, help="Output format.")
 @_export_options
 def convert(source, from_name, to_name, config_file, out, frames_count, force, **flags):
     """Convert between formats; needs no video when --width, --height, --fps and
     --frames-count are given (or the input carries them)."""
-    registry = load_registry()
-    importer = _format(registry.importer, from_name, "--from")
-    exporter = _format(registry.exporter, to_name, "--to")
+    importer, registry = chosen("--from")
+    exporter, _ = chosen("--to")
+    imported, own = given_options(importer, flags), given_options(exporter, flags)
     _check_out(out, exporter, force)
     export_options = _options(flags)  # checks --width, --height and --fps before the importer
     config = _config(config_file, registry)
@@ -173,24 +172,21 @@ def convert(source, from_name, to_name, config_file, out, frames_count, force, *
         raise InputError(Problem(str(source), "no such file or folder"))
     options = ImportOptions.for_config(
         config, width=flags["width"], height=flags["height"], fps=flags["fps"],
-        frames_count=frames_count, origin=int(flags["origin"]))
+        frames_count=frames_count, format_options=imported)
     raw = importer.read(source, options)
     tasks = load_tasks(raw, registry, config, frames_count, source=str(source))
     _warn(tasks.warnings)
-    _write(ExportJob(tasks, registry, config, options=export_options), exporter, out, force)
+    _write(_job(tasks, registry, config, exporter, own, flags, export_options), exporter, out, force)
 
 
-def _format(lookup, name: str, flag: str):
-    try:
-        return lookup(name)
-    except PluginError as exc:
-        raise click.BadParameter(str(exc), param_hint=flag) from None
+def _job(tasks, registry, config, exporter, own: dict, flags, options=None) -> ExportJob:
+    return ExportJob(tasks, registry, config, options=options or _options(flags),
+                     format=exporter.name, format_options=own)
 
 
 def _options(flags) -> ExportOptions:
     return ExportOptions(width=flags["width"], height=flags["height"], fps=flags["fps"],
-                         origin=int(flags["origin"]), clip=flags["clip"],
-                         every_frame=flags["every_frame"], with_frames=flags["with_frames"],
+                         clip=flags["clip"], with_frames=flags["with_frames"],
                          media_root=flags["media_root"], decoder=flags["decoder_name"],
                          data_dir=flags["data_dir"], video=flags["video_path"])
 

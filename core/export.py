@@ -10,11 +10,15 @@ from typing import BinaryIO, Callable, ClassVar, Iterator
 from msgspec import UNSET
 
 from .decoding import IndexCache, Video
-from .errors import InputError, Problem, Warnings
+from .errors import InputError, PluginError, Problem, Warnings
 from .interpolate import frame_range
+from .options import Option, option_values
 from .schema import MAX_FPS, MAX_PIXELS, MIN_FPS, Annotation, Region, Task
 from .shapes import Shapes
 from .tasks import TaskFile, region_fps
+
+
+ANY_KIND = "*"  # in `ExportJob.tracks(kinds=...)`: shapes of every kind
 
 
 class Exporter:
@@ -22,11 +26,22 @@ class Exporter:
 
     A `single_file` exporter writes to a binary stream (a file, or stdout with `--out -`);
     otherwise `export` gets a fresh directory that is moved into place once complete.
+    `suffix` and `media_type` describe the download a server makes of it (a folder's is a zip
+    archive); `options` are the format's own choices beyond the common `ExportOptions`,
+    read in `export` with `job.option(name)`.
     """
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
     single_file: ClassVar[bool] = True
+    suffix: ClassVar[str] = ""
+    media_type: ClassVar[str] = "application/octet-stream"
+    options: ClassVar[tuple[Option, ...]] = ()
+
+    def option_values(self, given: dict) -> dict:
+        """Every option of this format: the given values checked and typed, else defaults;
+        an InputError naming an option that is bad or not one of this format's."""
+        return option_values(self.options, given, f"format {self.name!r}")
 
     def export(self, job: "ExportJob", target: BinaryIO) -> None:
         raise NotImplementedError
@@ -58,14 +73,13 @@ class TrackItem:
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """Choices a user makes on the command line; each format reads the ones it knows."""
+    """The choices every export shares; each format reads the ones it needs, and its own
+    options (`Exporter.options`) come through `ExportJob.option`."""
 
     width: int | None = None  # frame size in pixels, when no region or probe gives it
     height: int | None = None
     fps: float | None = None  # frame rate, when no config or region gives it
-    origin: int = 1  # MOT pixel origin: 1 as the MOTChallenge readme says, 0 for some tools
     clip: bool = False  # cut axis-aligned boxes to the frame
-    every_frame: bool = False  # CVAT: every visible frame as a keyframe
     with_frames: bool = False  # dataset formats: write the frame images too
     media_root: Path | None = None  # where relative video paths of tasks are found
     decoder: str = "pyav"
@@ -91,9 +105,23 @@ class ExportJob:
     progress: Callable[[int], None] = field(default=lambda n: None)
     options: ExportOptions = field(default_factory=ExportOptions)
     warnings: Warnings = field(default_factory=Warnings)
-    format: str = ""  # the exporter's name, for its warnings
+    format: str = ""  # the exporter's name, for its warnings and its options' defaults
+    format_options: dict = field(default_factory=dict)  # its own options, checked (Exporter.option_values)
     _videos: dict = field(default_factory=dict, repr=False)
     _left_out: set = field(default_factory=set, repr=False)
+
+    def option(self, name: str):
+        """One of the exporter's own options: as given, else the default it declares."""
+        if name in self.format_options:
+            return self.format_options[name]
+        exporter = self.registry.exporters.get(self.format)
+        for option in getattr(exporter, "options", ()):
+            if option.name == name:
+                return option.default
+        if exporter is None:
+            raise PluginError(f"option {name!r} asked of an export job for no registered format "
+                              f"({self.format!r}): give ExportJob its format")
+        raise PluginError(f"export format {self.format!r} declares no option {name!r}")
 
     def labels(self) -> list[str]:
         """Label values in class order: the config's, else first seen in the annotations."""
@@ -233,9 +261,13 @@ class ExportJob:
 
     def tracks(self, predictions: bool = False, sort: bool = False,
                kinds: tuple[str, ...] | None = None) -> Iterator[TrackItem]:
-        """Every keyframed region of the annotations (and predictions if asked) whose shape is
-        of one of `kinds` (any, if None), in file order or sorted by task id (else position)
-        and region id. Regions left out are warned of, once per region type."""
+        """Every keyframed region of the annotations (and predictions if asked), in file order
+        or sorted by task id (else position) and region id.
+
+        With `kinds` (Shapes kinds; ANY_KIND for any), only regions whose shapes are of one of
+        them, and regions without shapes are left out too: both warned of, once per region
+        type. Without, every keyframed region, and the others silently (for formats that
+        write those their own way)."""
         regions = self.tasks.regions()
         if sort:
             regions = sorted(regions, key=lambda r: (_order(_task_key(r[1], r[0])), _order(r[3].id)))
@@ -249,7 +281,7 @@ class ExportJob:
                 self.progress(1)
                 continue
             shapes = self.shapes(location[0], region, frame_range(region.value.framesCount))
-            if kinds is not None and shapes.kind not in kinds:
+            if kinds is not None and shapes.kind not in kinds and ANY_KIND not in kinds:
                 self.leave_out(region, location, f"it holds {', '.join(kinds)} shapes, and these are "
                                                  f"{shapes.kind or 'another kind'}")
                 self.progress(1)

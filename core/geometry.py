@@ -1,4 +1,4 @@
-"""Box geometry on arrays: percent to pixels, rotated corners, bounding boxes, CVAT's pivot.
+"""Box geometry on arrays: percent to pixels, rotated corners, bounding boxes, clipping, IoU.
 
 Boxes are Label Studio's: (x, y) the top-left corner, rotation in degrees clockwise on screen
 (y points down) about that corner.
@@ -46,24 +46,6 @@ def clip(left, top, width, height, frame_width: float, frame_height: float):
     bottom = np.clip(top + height, 0, frame_height)
     left, top = np.clip(left, 0, frame_width), np.clip(top, 0, frame_height)
     return left, top, right - left, bottom - top
-
-
-def centre_pivot(x, y, width, height, rotation):
-    """Top-left pivot to CVAT's: the unrotated box (xtl, ytl, xbr, ybr) about the same centre."""
-    t = np.radians(rotation)
-    cx = x + (width * np.cos(t) - height * np.sin(t)) / 2
-    cy = y + (width * np.sin(t) + height * np.cos(t)) / 2
-    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
-
-
-def top_left_pivot(xtl, ytl, xbr, ybr, rotation):
-    """CVAT's centre pivot back to (x, y, width, height) about the rotated top-left corner."""
-    width, height = xbr - xtl, ybr - ytl
-    cx, cy = (xtl + xbr) / 2, (ytl + ybr) / 2
-    t = np.radians(rotation)
-    x = cx - (width * np.cos(t) - height * np.sin(t)) / 2
-    y = cy - (width * np.sin(t) + height * np.cos(t)) / 2
-    return x, y, width, height
 
 
 def iou(a, b):

@@ -15,8 +15,9 @@ from .schema import MAX_FPS, MAX_FRAMES_COUNT, MIN_FPS, Annotation, Region, Task
 from .track import normalise_sequence
 
 _BYTE = re.compile(r"\(byte (\d+)\)")
-JSON_MIN_HINT = ("this is Label Studio's JSON-MIN export (no `data`): read it with "
-                 "`tracklabel convert FILE --from ls-json --config CONFIG ...`")
+JSON_MIN_HINT = ("this is a record of Label Studio's minimal export (`annotation_id`, no `data`), "
+                 "not a task: read it with `tracklabel convert FILE --from FORMAT --config CONFIG "
+                 "...` and an importer that reads such exports (`tracklabel plugins` lists them)")
 
 
 @dataclass

@@ -26,9 +26,6 @@ from .validate import check_tasks
 
 bp = Blueprint("exports", __name__)
 
-SUFFIXES = {"ls-json": ".json", "ls-frames": ".json", "jsonl": ".jsonl", "cvat-video": ".xml"}
-
-
 def project_tasks(project_id: int) -> list[dict]:
     """The project's tasks as Label Studio JSON; regions get the probed frame size and count."""
     conn = db.connection()
@@ -38,8 +35,9 @@ def project_tasks(project_id: int) -> list[dict]:
                         .order_by(db.annotations.c.id)).mappings().all()
     by_task: dict[int, dict] = {t["id"]: _as_imported(t) for t in tasks}
     media = {t["id"]: t["media"] or {} for t in tasks}
+    keyframed = {tag.region_type.lower() for tag in registry().tags.values() if tag.keyframed and tag.region_type}
     for row in rows:
-        result = [_with_media(item, media[row["task_id"]]) for item in row["result"]]
+        result = [_with_media(item, media[row["task_id"]], keyframed) for item in row["result"]]
         annotation = {"id": row["id"], "result": result, **row["extra"]}
         entries = by_task[row["task_id"]][row["kind"] + "s"]
         slot = next((i for i, e in enumerate(entries) if isinstance(e, _Slot) and e.row == row["id"]), None)
@@ -71,9 +69,10 @@ def _as_imported(task: dict) -> dict:
     return out
 
 
-def _with_media(item, media: dict):
+def _with_media(item, media: dict, keyframed: set[str]):
+    """A keyframed region with the probed frame size and count where it has none."""
     if not (isinstance(item, dict) and isinstance(item.get("value"), dict)
-            and str(item.get("type", "")).lower() == "videorectangle"):
+            and str(item.get("type", "")).lower() in keyframed):
         return item
     item = {**item, "value": dict(item["value"])}
     if media.get("width") and media.get("height"):
@@ -85,11 +84,13 @@ def _with_media(item, media: dict):
 
 
 NUMBER_OPTIONS = ("width", "height", "fps")
+COMMON_OPTIONS = (*NUMBER_OPTIONS, "clip")  # the kernel's ExportOptions a request may set
 
 
-def read_options(values) -> dict:
-    """Export options from a query string or a JSON body: width, height, fps, origin, clip,
-    every_frame (400 naming the one that is not a number, or out of the kernel's range)."""
+def read_options(values, exporter) -> dict:
+    """Export options from a query string or a JSON body: width, height, fps, clip and the
+    exporter's own options by their names (400 naming the one that is not of its type, out
+    of the kernel's range, or an option of another format)."""
     options = {}
     for name in NUMBER_OPTIONS:
         value = values.get(name)
@@ -101,11 +102,29 @@ def read_options(values) -> dict:
             options[name] = float(value)
         except ValueError:
             raise ApiError(400, "invalid", f"{name}={value!r} is not a number", name) from None
-    options["origin"] = 0 if str(values.get("origin", "1")) == "0" else 1
     options["clip"] = str(values.get("clip", "")).lower() == "true"
-    options["every_frame"] = str(values.get("every_frame", "")).lower() == "true"
     ExportOptions(**options)  # checked now, not when a background job runs (an InputError: 400)
+    own = {option.name for option in exporter.options}
+    for name in sorted(_other_options(exporter) - own):
+        if name in values:
+            owners = ", ".join(repr(e.name) for e in registry().exporters.values()
+                               if any(o.name == name for o in e.options))
+            raise ApiError(400, "invalid", f"{name} is an option of format {owners}, not of "
+                                           f"{exporter.name!r}", name)
+    options.update(exporter.option_values({name: values[name] for name in own if name in values}))
     return options
+
+
+def _other_options(exporter) -> set[str]:
+    """The names of the options other exporters declare."""
+    return {o.name for e in registry().exporters.values() if e is not exporter for o in e.options}
+
+
+def exporter_row(exporter) -> dict:
+    """An exporter as GET /api/exporters lists it."""
+    return {"name": exporter.name, "description": exporter.description, "suffix": exporter.suffix,
+            "media_type": exporter.media_type, "single_file": exporter.single_file,
+            "options": [option.describe() for option in exporter.options]}
 
 
 def _exporter(name):
@@ -122,7 +141,10 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
     exporter = _exporter(name)
     config = project_config(project_row(project_id))
     loaded = check_tasks(project_tasks(project_id), config)
-    job = ExportJob(loaded, registry(), config, options=ExportOptions(**options))
+    own = {option.name for option in exporter.options}
+    common = {k: v for k, v in options.items() if k in COMMON_OPTIONS and k not in own}
+    job = ExportJob(loaded, registry(), config, options=ExportOptions(**common), format=exporter.name,
+                    format_options=exporter.option_values({k: v for k, v in options.items() if k in own}))
     total, done = max(job.track_count(), 1), [0]
     if progress is not None:
         def advance(n: int) -> None:
@@ -131,7 +153,7 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
         job.progress = advance
     stem = f"project-{project_id}-{name}"
     if exporter.single_file:
-        path = folder / (stem + SUFFIXES.get(name, ".txt"))
+        path = folder / (stem + exporter.suffix)
         with open(path, "wb") as out:
             exporter.export(job, out)
         return path
@@ -139,7 +161,7 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
     exporter.export(job, folder / stem)
     archive = Path(shutil.make_archive(str(folder / stem), "zip", folder / stem))
     shutil.rmtree(folder / stem)
-    return archive
+    return archive.rename(folder / (stem + exporter.suffix)) if exporter.suffix else archive
 
 
 @bp.get("/api/projects/<int:project_id>/export")
@@ -147,12 +169,19 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
 def export_project(project_id: int):
     """The export as a download, made while the request waits (see /exports for a job)."""
     name = request.args.get("format", "ls-json")
-    _exporter(name)
+    exporter = _exporter(name)
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_export(project_id, name, read_options(request.args), Path(tmp))
+        path = write_export(project_id, name, read_options(request.args, exporter), Path(tmp))
         data = io.BytesIO(path.read_bytes())
-    kind = "application/zip" if path.suffix == ".zip" else None
-    return send_file(data, as_attachment=True, download_name=path.name, mimetype=kind)
+    return send_file(data, as_attachment=True, download_name=path.name, mimetype=exporter.media_type)
+
+
+@bp.get("/api/exporters")
+@require()
+def exporters():
+    """The registered export formats with their download's suffix and media type and their
+    own options (what the export routes accept besides width, height, fps and clip)."""
+    return jsonify([exporter_row(exporter) for _, exporter in sorted(registry().exporters.items())])
 
 
 @bp.post("/api/projects/<int:project_id>/exports")
@@ -162,8 +191,8 @@ def start_export(project_id: int):
     project_row(project_id)
     body = json_body()
     name = body.get("format", "ls-json")
-    _exporter(name)
-    params = {"project": project_id, "format": name, "options": read_options(body)}
+    exporter = _exporter(name)
+    params = {"project": project_id, "format": name, "options": read_options(body, exporter)}
     job_id = jobs.enqueue("export", None, params)
     response = jsonify(jobs.public(jobs.job_row(job_id)))
     response.status_code = 202
@@ -187,4 +216,6 @@ def download(job_id: int):
     if job.kind != "export" or job.state != "done":
         raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job.state})")
     path = Path(current_app.config["DATA_DIR"]) / "exports" / job.result["file"]
-    return send_file(path, as_attachment=True, download_name=path.name)
+    exporter = registry().exporters.get((job.params or {}).get("format"))
+    return send_file(path, as_attachment=True, download_name=path.name,
+                     mimetype=exporter.media_type if exporter is not None else None)

@@ -201,7 +201,7 @@ def coco(**changes):
     (coco(images__1__frame_id=2**64), "$.images[1].frame_id", "is past the 10000000 frames"),
     (coco(annotations__1__bbox=[1e300, 2, 3, 4]), "$.annotations[1]", "x is 1e+300 percent of the frame"),
     (coco(annotations__1__bbox=[1, 2]), "$.annotations[1].bbox", "Expected `array` of length 4"),
-    (coco(annotations__1__image_id=1), "$.annotations[1]", "instance_id 1 has a box on frame_id 0 already"),
+    (coco(annotations__1__image_id=1), "$.annotations[1]", "instance_id 1 has a shape on frame_id 0 already"),
     (coco(annotations__0__id="1"), "$.annotations[0].id", "Expected `int`, got `str`"),
     ("[]", "$", "Expected `object`, got `array`"),
 ])

@@ -116,7 +116,7 @@ def test_json_min_needs_the_config(tmp_path):
     assert result.stderr == (f"error: {EXPORT_MIN}: this is Label Studio's JSON-MIN export: pass "
                              "--config (the project's labeling config tells which keys hold regions)\n")
     result = run("export", EXPORT_MIN, "--format", "ls-json", "--out", "-")
-    assert result.exit_code == 2 and "JSON-MIN export (no `data`)" in result.stderr
+    assert result.exit_code == 2 and "Label Studio's minimal export (`annotation_id`, no `data`)" in result.stderr
 
 
 @pytest.mark.parametrize("records, where, message", [

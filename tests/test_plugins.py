@@ -201,15 +201,21 @@ def test_register_interpolators_example_eases_and_keeps_the_lifespan(registry):
 
 def test_register_exporters_example_writes_through_the_export_job(registry):
     config = parse_config(CONFIG, registry)
-    job = ExportJob(parse_tasks(TASKS, registry, config), registry, config)
+    job = ExportJob(parse_tasks(TASKS, registry, config), registry, config, format="csv-boxes")
     out = io.BytesIO()
-    registry.exporter("csv-boxes").export(job, out)
+    exporter = registry.exporter("csv-boxes")
+    exporter.export(job, out)
     rows = list(csv.reader(io.StringIO(out.getvalue().decode())))
     assert rows[0] == ["task", "region", "label", "frame", "x", "y", "width", "height",
                        "rotation"]
     assert [row[3:5] for row in rows[1:]] == [
         ["1", "10.0"], ["2", "11.5625"], ["3", "15.0"], ["4", "18.4375"], ["5", "20.0"]]
     assert rows[1][:3] == ["7", "car1", "Car"]
+    assert (exporter.suffix, exporter.media_type) == (".csv", "text/csv")
+    job.format_options = exporter.option_values({"header": "false"})
+    out = io.BytesIO()
+    exporter.export(job, out)
+    assert out.getvalue().decode().splitlines()[0].startswith("7,car1,Car,1,10.0,")
 
 
 def test_register_importers_example_reads_csv_tracks(registry, tmp_path):

@@ -93,7 +93,7 @@ def test_tiny_boxes_are_reported(tmp_path):
     tasks = write_tasks(tmp_path / "t.json", region("r", "Car", [key(1, 10, 10, 0.1, 5)], frames_count=2))
     result = run("export", tasks, "--format", "coco-vid", "--out", tmp_path / "c",
                  "--width", 200, "--height", 100)
-    assert "warning: annotations.json: 2 boxes are under 1 px" in result.stderr
+    assert "warning: annotations.json: 2 shapes are under 1 px" in result.stderr
 
 
 def test_bad_coco(tmp_path):

@@ -6,7 +6,7 @@ from typing import Iterator
 import msgspec
 import msgspec.structs
 import numpy as np
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET
 
 from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, TrackItem
@@ -15,6 +15,7 @@ from tracklabel.core.importer import Importer, ImportOptions
 from tracklabel.core.schema import BoxKeyframe, to_builtins
 from tracklabel.core.tasks import decode_json
 from tracklabel.core.track import FIELDS, Track, norm_angle
+from tracklabel.plugins.exporters.jsonl import ROW_FIELDS
 from tracklabel.plugins.exporters.ls_json_min import from_json_min, is_json_min
 from tracklabel.plugins.interpolators.linear import Linear
 
@@ -24,6 +25,8 @@ class LabelStudioJson(Exporter):
 
     name = "ls-json"
     description = "Label Studio tasks with keyframes (re-importable by Label Studio)"
+    suffix = ".json"
+    media_type = "application/json"
 
     def export(self, job, target):
         tasks = [to_builtins(task) for task in job.tasks.tasks]
@@ -39,36 +42,28 @@ class LabelStudioJson(Exporter):
 
 
 class LabelStudioFrames(LabelStudioJson):
-    """Every visible frame written out; frames between keyframes marked `"auto": true`."""
+    """Every visible frame written out (the shape's own fields, as its keyframes have them);
+    frames between keyframes marked `"auto": true`."""
 
     name = "ls-frames"
     description = "Label Studio tasks with every visible frame (non-keyframes marked auto)"
 
     def rewrite(self, value: dict, item: TrackItem) -> None:
         super().rewrite(value, item)
-        boxes = item.shapes.only_visible()
-        times = (boxes.frame / item.fps).tolist() if item.fps else [UNSET] * len(boxes.frame)
-        frames = [AutoFrame(f, x, y, w, h, rot, True, True, t) for f, x, y, w, h, rot, t in zip(
-            boxes.frame.tolist(), boxes.x.tolist(), boxes.y.tolist(), boxes.width.tolist(),
-            boxes.height.tolist(), boxes.rotation.tolist(), times)]
+        columns = item.shapes.only_visible().columns()
+        names = [name for name in columns if name not in ROW_FIELDS]
         stored = {key["frame"]: key for key in value["sequence"]}
-        for i in np.flatnonzero(boxes.keyframe).tolist():
-            frames[i] = stored[frames[i].frame]  # keyframes exactly as stored
+        frames = []
+        for frame, keyframe, *values in zip(columns["frame"], columns["keyframe"],
+                                            *(columns[name] for name in names)):
+            if keyframe:
+                frames.append(stored[frame])  # keyframes exactly as stored
+                continue
+            auto = {"frame": frame, **dict(zip(names, values)), "enabled": True, "auto": True}
+            if item.fps:
+                auto["time"] = frame / item.fps
+            frames.append(auto)
         value["sequence"] = msgspec.Raw(_ENCODER.encode(frames))  # one region's objects at a time
-
-
-class AutoFrame(msgspec.Struct):
-    """A frame between keyframes as Label Studio writes it, marked `auto`."""
-
-    frame: int
-    x: float
-    y: float
-    width: float
-    height: float
-    rotation: float
-    enabled: bool
-    auto: bool
-    time: float | UnsetType = UNSET
 
 
 _ENCODER = msgspec.json.Encoder()

@@ -9,30 +9,38 @@ from pathlib import Path
 import numpy as np
 
 from tracklabel.core.errors import InputError, Problem
-from tracklabel.core.export import Exporter, ExportJob, TrackItem, sequence_names
-from tracklabel.core.geometry import bounding_box, clip, to_pixels
+from tracklabel.core.export import ANY_KIND, Exporter, ExportJob, TrackItem, sequence_names
+from tracklabel.core.geometry import clip
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import (Importer, ImportOptions, in_range, read_text,
                                       region_from_boxes, task_for)
+from tracklabel.core.options import Option
 from tracklabel.core.schema import MAX_FPS, MAX_FRAME, MAX_FRAMES_COUNT, MAX_PIXELS, MIN_FPS
 from tracklabel.core.textformat import format_rows
 from tracklabel.plugins.exporters.yolo import write_frame_images
+from tracklabel.plugins.tags.videorectangle import VideoRectangle
 
+ORIGIN = Option("origin", int, 1, "Pixel origin: 1 as the MOTChallenge readme says, 0 for "
+                                  "0-based tools.", choices=(0, 1))
 LABELS_NOTE = ("# class id (1-based, column 8 of gt/gt.txt),label\n"
                "# TrackEval's MOTChallenge evaluation reads classes 1..13 and scores class 1 only\n")
 
 
 class MotExporter(Exporter):
-    """One folder per task: gt/gt.txt, seqinfo.ini and labels.txt."""
+    """One folder per task: gt/gt.txt, seqinfo.ini and labels.txt; each shape as its
+    bounding box."""
 
     name = "mot"
     description = "MOTChallenge ground truth: frame,id,bb_left,bb_top,bb_width,bb_height,conf,class,visibility"
     single_file = False
+    suffix = ".zip"
+    media_type = "application/zip"
+    options = (ORIGIN,)
 
     def export(self, job: ExportJob, target: Path) -> None:
         labels = job.labels()
         names = sequence_names(job)
-        for t, task, items in job.by_task(kinds=("box",)):
+        for t, task, items in job.by_task(kinds=(ANY_KIND,)):
             folder = target / names[t]
             (folder / "gt").mkdir(parents=True)
             (folder / "gt" / "gt.txt").write_bytes(self.rows(job, items, labels))
@@ -46,22 +54,23 @@ class MotExporter(Exporter):
                 LABELS_NOTE + "".join(f"{i},{label}\n" for i, label in enumerate(labels, 1)))
 
     def rows(self, job: ExportJob, items: list[TrackItem], labels: list[str]) -> bytes:
-        """The gt.txt text: visible boxes, ids 1..N by first visible frame, sorted by frame and id."""
+        """The gt.txt text: visible shapes' bounding boxes, ids 1..N by first visible frame,
+        sorted by frame and id."""
+        origin = job.option("origin")
         items = sorted((i for i in items if i.shapes.visible.any()),
                        key=lambda i: int(i.shapes.frame[i.shapes.visible.argmax()]))
         columns = []
         for track_id, item in enumerate(items, 1):
-            boxes = item.shapes.only_visible()
+            shapes = item.shapes.only_visible()
             width, height = job.frame_size(item)
-            x, y, w, h = to_pixels(boxes.x, boxes.y, boxes.width, boxes.height, width, height)
-            left, top, w, h = bounding_box(x, y, w, h, boxes.rotation)
+            left, top, w, h = shapes.bbox(width, height)
             if job.options.clip:
                 left, top, w, h = clip(left, top, w, h, width, height)
-            n = len(boxes.frame)
-            conf, visibility = keyframe_values(item, boxes.frame, "conf"), keyframe_values(item, boxes.frame, "visibility")
-            columns.append((boxes.frame, np.full(n, track_id), left + job.options.origin,
-                            top + job.options.origin, w, h, conf, np.full(n, job.class_index(item, labels) + 1),
-                            visibility))
+            n = len(shapes.frame)
+            conf = keyframe_values(item, shapes.frame, "conf")
+            visibility = keyframe_values(item, shapes.frame, "visibility")
+            columns.append((shapes.frame, np.full(n, track_id), left + origin, top + origin, w, h, conf,
+                            np.full(n, job.class_index(item, labels) + 1), visibility))
         if not columns:
             return b""
         frame, ids, left, top, w, h, conf, cls, vis = (np.concatenate(c) for c in zip(*columns))
@@ -96,7 +105,8 @@ class MotImporter(Importer):
     """gt.txt (9 columns) or tracker output (10 columns); a sequence folder or the file itself."""
 
     name = "mot"
-    description = "MOTChallenge gt.txt or tracker output (9 or 10 columns), one region per id"
+    description = "MOTChallenge gt.txt or tracker output (9 or 10 columns), one box region per id"
+    options = (ORIGIN,)
 
     def read(self, path: Path, options: ImportOptions) -> list[dict]:
         text_path, info = self.locate(path)
@@ -109,6 +119,7 @@ class MotImporter(Importer):
         fps = options.fps or info.get("framerate")
         frames_count = options.frames_count or info.get("seqlength") or last_frame(rows, lines, text_path)
         labels = read_labels(text_path)
+        origin = self.option(options, "origin")
         regions = []
         for track_id in unique_in_order(rows[:, 1]):
             chosen = np.flatnonzero(rows[:, 1] == track_id)
@@ -118,10 +129,10 @@ class MotImporter(Importer):
             extras = [{k: v for k, v in (("conf", conf), ("visibility", vis)) if v != 1}
                       for conf, vis in zip(track[:, 6].tolist(), (track[:, 8] if rows.shape[1] == 9 else np.ones(len(track))).tolist())]
             regions.append(region_from_boxes(
-                region_id=str(int(track_id)) if float(track_id).is_integer() else str(track_id),
+                region_type=VideoRectangle.region_type, region_id=str(int(track_id)) if float(track_id).is_integer() else str(track_id),
                 label=labels.get(cls, f"class {cls}"),
                 frames=track[:, 0].astype(np.int64),
-                x=track[:, 2] - options.origin, y=track[:, 3] - options.origin,
+                x=track[:, 2] - origin, y=track[:, 3] - origin,
                 width=track[:, 4], height=track[:, 5], rotation=np.zeros(len(track)),
                 frame_width=width, frame_height=height, frames_count=frames_count, fps=fps,
                 options=options, extras=extras, places=[f"{text_path}:{lines[i]}" for i in chosen],

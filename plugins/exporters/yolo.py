@@ -1,4 +1,5 @@
-"""`yolo` and `yolo-obb`: one label file per frame, normalised boxes or rotated corners."""
+"""`yolo`, `yolo-obb` and `yolo-seg`: one label file per frame, normalised bounding boxes,
+rotated corners or outlines."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import cv2
 import numpy as np
 
 from tracklabel.core.errors import InputError, Problem
-from tracklabel.core.export import Exporter, ExportJob, TrackItem, sequence_names
-from tracklabel.core.geometry import bounding_box, clip, corners, to_pixels
+from tracklabel.core.export import ANY_KIND, Exporter, ExportJob, TrackItem, sequence_names
+from tracklabel.core.geometry import clip, corners, to_pixels
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.textformat import format_rows
 
@@ -20,11 +21,15 @@ def frame_stem(index0: int, frames_count: int) -> str:
 
 
 class YoloExporter(Exporter):
-    """labels/<sequence>/<frame>.txt with `class cx cy w h`, names.txt and data.yaml."""
+    """labels/<sequence>/<frame>.txt with `class cx cy w h` (each shape's bounding box),
+    names.txt and data.yaml."""
 
     name = "yolo"
     description = "YOLO: one .txt per frame (class cx cy w h, normalised), 0-based classes"
     single_file = False
+    suffix = ".zip"
+    media_type = "application/zip"
+    kinds = (ANY_KIND,)  # the shapes it writes
 
     def export(self, job: ExportJob, target: Path) -> None:
         labels = job.labels()
@@ -33,7 +38,7 @@ class YoloExporter(Exporter):
         (target / "data.yaml").write_text(
             "path: .\ntrain: images\nval: images\nnames:\n"
             + "".join(f"  {i}: {_yaml_text(label)}\n" for i, label in enumerate(labels)))
-        for t, _, items in job.by_task(kinds=("box",)):
+        for t, _, items in job.by_task(kinds=self.kinds):
             folder = target / "labels" / names[t]
             folder.mkdir(parents=True)
             frames, text = self.rows(job, items, labels)
@@ -46,11 +51,10 @@ class YoloExporter(Exporter):
         """(1-based frame of each line, the lines' text), lines sorted by frame."""
         per_track = []
         for item in items:
-            boxes = item.shapes.only_visible()
+            shapes = item.shapes.only_visible()
             width, height = job.frame_size(item)
-            pixels = to_pixels(boxes.x, boxes.y, boxes.width, boxes.height, width, height)
-            fields = self.fields(pixels, boxes.rotation, width, height, job.options.clip)
-            per_track.append((boxes.frame, np.full(len(boxes.frame), job.class_index(item, labels)), *fields))
+            fields = self.fields(shapes, width, height, job.options.clip)
+            per_track.append((shapes.frame, np.full(len(shapes.frame), job.class_index(item, labels)), *fields))
         if not per_track:
             return np.zeros(0, np.int64), b""
         frame, cls, *values = (np.concatenate(c) for c in zip(*per_track))
@@ -60,8 +64,9 @@ class YoloExporter(Exporter):
             parts += [b" ", (column[order], 6)]
         return frame[order], format_rows(parts + [b"\n"], len(order))
 
-    def fields(self, pixels, rotation, width, height, cut):
-        left, top, w, h = bounding_box(*pixels, rotation)
+    def fields(self, shapes, width, height, cut):
+        """The columns after the class, one value per row of `shapes`."""
+        left, top, w, h = shapes.bbox(width, height)
         if cut:
             left, top, w, h = clip(left, top, w, h, width, height)
         return (left + w / 2) / width, (top + h / 2) / height, w / width, h / height
@@ -72,13 +77,47 @@ class YoloObbExporter(YoloExporter):
 
     name = "yolo-obb"
     description = "YOLO-OBB: one .txt per frame (class and 4 rotated corners, normalised)"
+    kinds = ("box",)
 
-    def fields(self, pixels, rotation, width, height, cut):
-        xs, ys = corners(*pixels, rotation)
+    def fields(self, shapes, width, height, cut):
+        pixels = to_pixels(shapes.x, shapes.y, shapes.width, shapes.height, width, height)
+        xs, ys = corners(*pixels, shapes.rotation)
         out = []
         for k in range(4):
             out += [xs[:, k] / width, ys[:, k] / height]
         return out
+
+
+class YoloSegExporter(YoloExporter):
+    """`class x1 y1 x2 y2 ...`: each closed outline's points (a polygon's vertices, a box's
+    corners), normalised, as Ultralytics' segmentation labels."""
+
+    name = "yolo-seg"
+    description = "YOLO segmentation: one .txt per frame (class and outline points, normalised)"
+
+    def rows(self, job: ExportJob, items: list[TrackItem], labels: list[str]):
+        lines = []  # (frame, order, text)
+        for item in items:
+            if not item.shapes.closed:
+                job.leave_out(item.region, item.location, "it holds closed outlines, and these "
+                                                          f"are {item.shapes.kind or 'open'} shapes")
+                continue
+            shapes = item.shapes.only_visible()
+            width, height = job.frame_size(item)
+            outlines = shapes.outline(width, height)
+            if outlines is None:
+                job.leave_out(item.region, item.location, "it holds outlines, and these shapes have none")
+                continue
+            cls = job.class_index(item, labels)
+            for frame, outline in zip(shapes.frame.tolist(), outlines):
+                points = outline / [width, height]
+                if job.options.clip:
+                    points = np.clip(points, 0.0, 1.0)
+                text = " ".join(f"{v:.6f}" for v in points.ravel().tolist())
+                lines.append((frame, len(lines), f"{cls} {text}\n"))
+        lines.sort()
+        return (np.array([line[0] for line in lines], dtype=np.int64),
+                "".join(line[2] for line in lines).encode())
 
 
 def write_per_frame(folder: Path, frames: np.ndarray, text: bytes, frames_count: int) -> None:
@@ -121,3 +160,4 @@ def _yaml_text(text: str) -> str:
 def register_exporters(register):
     register(YoloExporter())
     register(YoloObbExporter())
+    register(YoloSegExporter())
