@@ -1,5 +1,5 @@
 """A format's own options: declared by its exporter or importer, given on the command line
-or to the host by the same names, checked and typed here."""
+or to a server by the same names, checked and typed here."""
 
 from __future__ import annotations
 
