@@ -26,6 +26,13 @@ def documented() -> str:
     return text[start:text.index("\n### ", start)]
 
 
+def example(first_line: str) -> str:
+    """The fenced block of docs/plugins.md that starts with this line."""
+    text = (ROOT / "docs" / "plugins.md").read_text()
+    (block,) = re.findall(r"```\w+\n(" + re.escape(first_line) + r"\n.*?)```", text, flags=re.S)
+    return block
+
+
 def code(source: str) -> str:
     """JS source without its comments."""
     return re.sub(r"//[^\n]*|/\*.*?\*/", "", source, flags=re.S)
@@ -126,6 +133,12 @@ CONFIG = """<View>
   <TestSquare name="square" toName="video"/>
 </View>"""
 
+LINE_CONFIG = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoLine name="ruler" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Pole" background="#ff0000"/></Labels>
+</View>"""
+
 PIXEL = """([x, y]) => {
   const overlay = document.querySelector('.stage .overlay'), ratio = window.devicePixelRatio || 1;
   return Array.from(overlay.getContext('2d').getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data);
@@ -134,10 +147,15 @@ PIXEL = """([x, y]) => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A host that loads the square plugin (an installed distribution on its PYTHONPATH)."""
+    """A host that loads the square plugin and docs/plugins.md's VideoLine example, each an
+    installed distribution on its PYTHONPATH."""
     site = tmp_path_factory.mktemp("square-site")
     install(site, "testsquare", "testsquare", "testsquare_plugin", SQUARE_PY)
     (site / "testsquare.js").write_text(SQUARE_JS)
+    line_module = 'from pathlib import Path\nVideoLine.module = Path(__file__).with_name("tracklabel_videoline.js")\n'
+    install(site, "tracklabel_videoline", "videoline", "tracklabel_videoline",  # as pip names its folder
+            example("# tracklabel_videoline.py") + line_module)
+    (site / "tracklabel_videoline.js").write_text(example("// tracklabel_videoline.js"))
     before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), before]))
     try:
@@ -150,6 +168,8 @@ def server(tmp_path_factory):
     video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240))
     project = server.call("POST", "/api/projects", {"title": "Squares", "label_config": CONFIG})["id"]
     server.task = server.video_task(project, "stamped.mp4")
+    project = server.call("POST", "/api/projects", {"title": "Lines", "label_config": LINE_CONFIG})["id"]
+    server.line_task = server.video_task(project, "stamped.mp4")
     yield server
     server.stop()
 
@@ -204,3 +224,36 @@ def test_a_tag_row_follows_the_timeline_and_a_held_key_is_released(page, server)
     page.wait_for_selector(".status:has-text('square key down')")
     page.keyboard.up("q")
     page.wait_for_selector(".status:has-text('square key up')")
+
+
+def test_the_documented_example_module_draws_edits_and_moves_a_line(page, server):
+    open_task(page, server, server.line_task)
+    page.click("button[data-label=Pole]")
+    stage = page.locator(".stage .overlay").bounding_box()
+    page.mouse.move(stage["x"] + 300, stage["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(stage["x"] + 500, stage["y"] + 300, steps=5)
+    page.mouse.up()
+    wait_regions(page, 1)
+    (region,) = page.evaluate("tracklabel.regions()")
+    assert region["type"] == "videoline" and region["value"]["labels"] == ["Pole"]
+    start = page.evaluate("tracklabel.player.view()")
+    key = region["value"]["sequence"][0]
+    assert (key["x1"], key["y1"]) == pytest.approx(((300 - start["left"]) / start["width"] * 100,
+                                                    (200 - start["top"]) / start["height"] * 100))
+    red = page.evaluate(PIXEL, [400, 250])  # the middle of the line, in the label's colour
+    assert red[0] > 200 and red[1] < 60 and red[3] > 200
+    assert [t.strip() for t in page.locator(".details label").all_inner_texts()[:4]] == ["x1", "y1", "x2", "y2"]
+    page.fill(".details input[name=y2]", "50")
+    page.press(".details input[name=y2]", "Tab")
+    page.wait_for_function("tracklabel.regions()[0].value.sequence[0].y2 === 50")
+    page.evaluate("tracklabel.seek(30)")
+    end = page.evaluate("tracklabel.player.toPixels({x: tracklabel.regions()[0].value.sequence[0].x2, y: 50})")
+    page.mouse.move(stage["x"] + end["x"], stage["y"] + end["y"])  # the selected line's end
+    page.mouse.down()
+    page.mouse.move(stage["x"] + end["x"] + 40, stage["y"] + end["y"], steps=4)
+    page.mouse.up()
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 2")
+    first, moved = page.evaluate("tracklabel.regions()[0].value.sequence")
+    assert moved["frame"] == 30 and (moved["x1"], moved["y1"]) == pytest.approx((first["x1"], first["y1"]))
+    assert moved["x2"] > first["x2"] and moved["y2"] == pytest.approx(50)
