@@ -38,17 +38,27 @@ def code(source: str) -> str:
     return re.sub(r"//[^\n]*|/\*.*?\*/", "", source, flags=re.S)
 
 
-@pytest.mark.parametrize("module", TAG_MODULES, ids=lambda p: p.name)
-def test_a_builtin_tag_module_uses_only_ctx(module):
-    source = code(module.read_text())
+def assert_only_ctx(name: str, source: str):
+    """The module's entry is mount(node, ctx), and it uses nothing of the player but ctx's
+    documented members."""
+    source = code(source)
     assert re.search(r"export (async )?function mount\(node, ctx\)", source), "mount(node, ctx) is its entry"
     for forbidden in (r"\bplayer\.", r"ctx\.player\b", r"\bwindow\.tracklabel\b", r"\bimport\b[^;]*player"):
-        assert not re.search(forbidden, source), f"{module.name} uses {forbidden}"
+        assert not re.search(forbidden, source), f"{name} uses {forbidden}"
     assert not re.search(r"""\bimport\s*[({"']|\bimport\b.*\bfrom\b""", source), \
-        f"{module.name} imports a file (it is served alone, and the player is not its to import)"
-    undocumented = {name for name in re.findall(r"\bctx\.(\w+)", source)
-                    if f"ctx.{name}" not in documented()}
-    assert not undocumented, f"{module.name} uses ctx members docs/plugins.md does not describe: {undocumented}"
+        f"{name} imports a file (it is served alone, and the player is not its to import)"
+    undocumented = {member for member in re.findall(r"\bctx\.(\w+)", source)
+                    if f"ctx.{member}" not in documented()}
+    assert not undocumented, f"{name} uses ctx members docs/plugins.md does not describe: {undocumented}"
+
+
+@pytest.mark.parametrize("module", TAG_MODULES, ids=lambda p: p.name)
+def test_a_builtin_tag_module_uses_only_ctx(module):
+    assert_only_ctx(module.name, module.read_text())
+
+
+def test_the_documented_example_module_uses_only_ctx():
+    assert_only_ctx("the VideoLine example", example("// tracklabel_videoline.js"))
 
 
 def test_every_ctx_member_is_documented_with_its_signature():
@@ -60,11 +70,16 @@ def test_every_ctx_member_is_documented_with_its_signature():
     assert not missing, f"ctx members missing from docs/plugins.md: {missing}"
 
 
-def test_the_checks_catch_a_module_that_reaches_past_ctx():
-    """The patterns above find what they are for (a module using the player directly)."""
-    bad = code("export function mount(node, ctx) { ctx.player.store.regions(); }")
-    assert re.search(r"ctx\.player\b", bad)
-    assert re.search(r"\bimport\b.*\bfrom\b", 'import {Player} from "/static/player/player.js";')
+@pytest.mark.parametrize("source", [
+    "export function mount(node, ctx) { ctx.player.store.regions(); }",
+    "export function mount(node, {player}) { player.render(); }",
+    'import {el} from "/static/player/dom.js";\nexport function mount(node, ctx) {}',
+    "export function mount(node, ctx) { window.tracklabel.seek(1); }",
+    "export function mount(node, ctx) { ctx.secretMember(); }",
+])
+def test_the_checks_catch_a_module_that_reaches_past_ctx(source):
+    with pytest.raises(AssertionError):
+        assert_only_ctx("a bad module", source)
 
 
 # A plugin tag: squares keyed on frames (the rectangle's interpolation on the host), whose
