@@ -11,6 +11,7 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.interpolators.linear",
     "tracklabel.plugins.interpolators.step",
     "tracklabel.plugins.interpolators.image_guided",
+    "tracklabel.plugins.interpolators.attribute",
     "tracklabel.plugins.exporters.ls_json",
     "tracklabel.plugins.exporters.jsonl",
     "tracklabel.plugins.exporters.mot",

@@ -380,9 +380,10 @@ def test_plugins_command_lists_builtins_with_hooks_and_names():
     assert rows["tracklabel.plugins.tags.videorectangle"] == {
         "name": "tracklabel.plugins.tags.videorectangle",
         "distribution": "tracklabel (builtin)",
-        "hooks": ["choose_interpolator", "register_tags"],
+        "hooks": ["register_tags"],
         "tags": ["VideoRectangle"],
     }
+    assert rows["tracklabel.plugins.interpolators.attribute"]["hooks"] == ["choose_interpolator"]
     assert rows["tracklabel.plugins.tags.labels"]["tags"] == ["Label", "Labels"]
     assert rows["tracklabel.plugins.exporters.ls_json"]["exporters"] == ["ls-frames", "ls-json"]
     assert rows["tracklabel.plugins.interpolators.step"]["interpolators"] == ["step"]

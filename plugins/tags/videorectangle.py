@@ -67,8 +67,3 @@ class VideoRectangle(Tag):
 @hookimpl
 def register_tags(register):
     register(VideoRectangle())
-
-
-@hookimpl(trylast=True)
-def choose_interpolator(control):
-    return control.attrs.get("interpolation")
