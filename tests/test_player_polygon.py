@@ -114,7 +114,8 @@ def test_drag_a_point_at_another_frame_and_the_host_shape_between(page, server, 
 
     go(page, 15)
     ratio = 14 / 29
-    between = [[p + (q - p) * ratio for p, q in zip(start, end)] for start, end in zip(first["points"], second["points"])]
+    between = [[p + (q - p) * ratio for p, q in zip(start, end)]
+               for start, end in zip(first["points"], second["points"])]
     wait_points(page, rid, between, tolerance=1e-6)
     assert shape(page, rid)["keyframe"] is False
     assert overlay_alpha(page, *between[2]) > 0  # the point's handle is drawn where the host put it

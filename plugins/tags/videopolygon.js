@@ -219,11 +219,12 @@ class PolygonControl {
     if (target.id !== ctx.selected) ctx.select(target.id);
     else ctx.render();
     if (ctx.isLocked(target.id)) return true;  // a locked region is only selected
-    if (event.altKey && target.mode === "vertex") this.removeVertex(target.id, target.index);
-    else if (event.altKey && target.mode === "edge") this.insertVertex(target.id, target.index, this.percent(target.at));
+    const {id, index} = target;
+    if (event.altKey && target.mode === "vertex") this.removeVertex(id, index);
+    else if (event.altKey && target.mode === "edge") this.insertVertex(id, index, this.percent(target.at));
     else {
-      this.drag = {mode: target.mode === "vertex" ? "vertex" : "move", id: target.id, index: target.index,
-                   start: this.percent(p), points: this.percentPoints(target.id).map(q => [...q]), preview: null};
+      this.drag = {mode: target.mode === "vertex" ? "vertex" : "move", id, index, start: this.percent(p),
+                   points: this.percentPoints(id).map(q => [...q]), preview: null};
     }
     return true;
   }
