@@ -239,14 +239,15 @@ class ExportJob:
         return tag.shapes(region.value, frames, interpolator, video=video)
 
     def leave_out(self, region: Region, location: tuple, why: str) -> None:
-        """Warn, once per region type, that this format does not write such regions."""
+        """Warn, once per region type, that this format does not write such regions: `why`
+        continues the format's name ("holds ... shapes, and these are ...")."""
         if region.type.lower() in self._left_out:
             return
         self._left_out.add(region.type.lower())
         t, kind, a, r = location
-        fmt = f"{self.format} " if self.format else ""
+        fmt = self.format or "this format"
         self.warnings.add(f"{self.tasks.source}: $[{t}].{kind}[{a}].result[{r}]",
-                          f"{region.type} regions are left out: {fmt}{why}")
+                          f"{region.type} regions are left out: {fmt} {why}")
 
     def _task_where(self, task_index: int) -> str:
         task = self.tasks.tasks[task_index]
@@ -275,15 +276,15 @@ class ExportJob:
             tag = self.registry.region_tag(region.type)
             if not tag.keyframed:
                 if kinds is not None:
-                    self.leave_out(region, location, "it writes shapes, and these have none")
+                    self.leave_out(region, location, "writes shapes, and these have none")
                 continue
             if not predictions and location[1] == "predictions":
                 self.progress(1)
                 continue
             shapes = self.shapes(location[0], region, frame_range(region.value.framesCount))
             if kinds is not None and shapes.kind not in kinds and ANY_KIND not in kinds:
-                self.leave_out(region, location, f"it holds {', '.join(kinds)} shapes, and these are "
-                                                 f"{shapes.kind or 'another kind'}")
+                self.leave_out(region, location, f"holds {', '.join(kinds)} shapes, and these are "
+                                                 f"{shapes.kind or 'another kind'} shapes")
                 self.progress(1)
                 continue
             labels = tag.labels(region.value)

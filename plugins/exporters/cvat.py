@@ -82,7 +82,7 @@ class CvatVideoExporter(Exporter):
         kept = []
         for item in items:
             if element_of(item.shapes) is None:
-                job.leave_out(item.region, item.location, "it holds boxes, points and outlines, "
+                job.leave_out(item.region, item.location, "holds boxes, points and outlines, "
                                                           f"and {item.shapes.kind or 'these'} shapes have none")
             else:
                 kept.append(item)

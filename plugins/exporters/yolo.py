@@ -99,14 +99,14 @@ class YoloSegExporter(YoloExporter):
         lines = []  # (frame, order, text)
         for item in items:
             if not item.shapes.closed:
-                job.leave_out(item.region, item.location, "it holds closed outlines, and these "
+                job.leave_out(item.region, item.location, "holds closed outlines, and these "
                                                           f"are {item.shapes.kind or 'open'} shapes")
                 continue
             shapes = item.shapes.only_visible()
             width, height = job.frame_size(item)
             outlines = shapes.outline(width, height)
             if outlines is None:
-                job.leave_out(item.region, item.location, "it holds outlines, and these shapes have none")
+                job.leave_out(item.region, item.location, "holds outlines, and these shapes have none")
                 continue
             cls = job.class_index(item, labels)
             for frame, outline in zip(shapes.frame.tolist(), outlines):
