@@ -4,11 +4,13 @@ plugins` lists it, exports write its ellipses (or say once that they cannot), tr
 one, and nothing in the kernel, the host or the builtin plugins names it."""
 
 import csv
+import http.client
 import importlib
 import io
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -172,37 +174,53 @@ def test_ellipse_csv_writes_a_row_per_visible_ellipse_and_frame(env, files):
     assert warnings.count("videorectangle regions are left out") == 1
 
 
-def left_out(warnings):
-    """How often the export warned that it does not write ellipses."""
-    return warnings.count("videoellipse regions are left out")
-
-
-def test_jsonl_writes_the_ellipses_or_says_once_it_cannot(env, files):
+def test_jsonl_writes_each_visible_ellipse_with_its_own_fields(env, files):
     out, warnings = export(env, files, "jsonl")
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["frame"] for r in lines if r["region"] == "r1"] == [1]  # the box is written either way
-    ellipses = [r for r in lines if r["region"] in ("e1", "e2")]
-    if ellipses:
-        assert left_out(warnings) == 0
-        assert [(r["region"], r["frame"]) for r in ellipses] == [("e1", f) for f in range(1, 6)] + [("e2", 3), ("e2", 4)]
-    else:
-        assert left_out(warnings) == 1  # once, for two ellipse regions
+    assert [(r["region"], r["frame"]) for r in lines] == (
+        [("e1", f) for f in range(1, 6)] + [("e2", 3), ("e2", 4), ("r1", 1)])
+    assert lines[1] == {"task": 7, "region": "e1", "label": "Ball", "frame": 2, "x": 52.5, "y": 47.5,
+                        "radiusX": 12.5, "radiusY": 5.0, "rotation": -5.0, "keyframe": False}
+    assert "left out" not in warnings
 
 
-def test_coco_vid_writes_the_ellipses_bbox_and_outline_or_says_once_it_cannot(env, files):
+def test_coco_vid_writes_the_ellipses_bbox_area_and_outline(env, files):
     out, warnings = export(env, files, "coco-vid", "--width", WIDTH, "--height", HEIGHT)
     coco = json.loads((out / "annotations.json").read_text())
-    boxes = [a for a in coco["annotations"] if a["bbox"] == [32.0, 24.0, 64.0, 24.0]]
-    assert len(boxes) == 1  # the box, on its one frame
-    ellipses = [a for a in coco["annotations"] if a is not boxes[0]]
-    if not ellipses:
-        assert left_out(warnings) == 1
-        return
-    assert left_out(warnings) == 0 and len(ellipses) == 7
-    e2 = [a for a in ellipses if a["bbox"][0] == pytest.approx(48.0)]
-    assert len(e2) == 2  # e2: centre (64, 72) px, radii 16 x 12 px, unrotated
-    assert e2[0]["bbox"] == pytest.approx([48.0, 60.0, 32.0, 24.0])
-    assert e2[0]["area"] == pytest.approx(math.pi * 16 * 12, rel=0.05)  # the ellipse's, or its outline's
+    by_instance = {}
+    for annotation in coco["annotations"]:
+        by_instance.setdefault(annotation["instance_id"], []).append(annotation)
+    e1, e2, box = by_instance.values()
+    assert (len(e1), len(e2), len(box)) == (5, 2, 1) and box[0]["bbox"] == [32.0, 24.0, 64.0, 24.0]
+    e2_first = e2[0]  # centre (64, 72) px, radii 16 x 12 px, unrotated
+    assert e2_first["bbox"] == pytest.approx([48.0, 60.0, 32.0, 24.0])
+    assert e2_first["area"] == pytest.approx(math.pi * 16 * 12, abs=1e-3)  # the ellipse's own area
+    (outline,) = e2_first["segmentation"]
+    points = np.array(outline).reshape(-1, 2)
+    assert len(points) == 32 and ((points - (64, 72)) ** 2 / (16 ** 2, 12 ** 2)).sum(axis=1) == pytest.approx(1, abs=1e-3)
+    assert "left out" not in warnings
+
+
+def test_cvat_video_writes_the_ellipses_as_polygon_tracks(env, files):
+    out, warnings = export(env, files, "cvat-video", "--width", WIDTH, "--height", HEIGHT)
+    tracks = re.findall(r"<track [^>]*>(.*?)</track>", out.read_text(), re.S)
+    polygons = [re.findall(r'<polygon frame="(\d+)"[^>]*points="([^"]*)"', track) for track in tracks]
+    assert sorted(len(p) for p in polygons) == [0, 1, 3]  # the box; e2's keyframe; e1's two and its end
+    assert all(len(points.split(";")) == 32 for track in polygons for _, points in track)  # outlines in px
+    (e2,) = [track for track in polygons if track and track[0][0] == "2"]  # from frame 3 (0-based 2)
+    assert e2[0][1].startswith("80.00,72.00;")  # its outline starts at the end of the x axis
+    assert "left out" not in warnings
+
+
+def test_ellipse_csv_declares_its_own_option(env, files):
+    """`--pixels` is the format's own option: shown by its --help, taken by it, refused by others."""
+    done = tracklabel(env, "export", files / "tasks.json", "--format", "ellipse-csv", "--help")
+    assert done.returncode == 0 and re.search(r"--pixels\s+Centre and radii in pixels", done.stdout)
+    out, _ = export(env, files, "ellipse-csv", "--pixels", "--width", WIDTH, "--height", HEIGHT)
+    first = next(csv.DictReader(io.StringIO(out.read_text())))
+    assert [first[k] for k in ("x", "y", "radiusX", "radiusY", "rotation")] == ["160.0", "120.0", "32.0", "12.0", "350.0"]
+    done = tracklabel(env, "export", files / "tasks.json", "--format", "jsonl", "--pixels", "--out", files / "o")
+    assert done.returncode == 2 and "--pixels is an option of format 'ellipse-csv'" in done.stderr
 
 
 def test_ls_json_keeps_the_ellipses_as_they_are(env, files):
@@ -264,6 +282,29 @@ def server(tmp_path_factory, env):
     server.task = server.video_task(project, "stamped.mp4")
     yield server
     server.stop()
+
+
+def test_the_host_lists_and_exports_its_format(server):
+    """The host's export routes take the plugin's format by name, with its own option, and
+    serve the download with the suffix and media type it declares."""
+    (row,) = [row for row in server.call("GET", "/api/exporters") if row["name"] == "ellipse-csv"]
+    assert (row["suffix"], row["media_type"], [o["name"] for o in row["options"]]) == (".csv", "text/csv", ["pixels"])
+    project = server.call("POST", "/api/projects", {"title": "Export", "label_config": PLAYER_CONFIG})["id"]
+    task = server.video_task(project, "stamped.mp4")
+    region = ellipse("e1", [key(1, 50, 50, 10, 5), key(3, 60, 50, 20, 5)], frames=60)
+    server.call("POST", f"/api/tasks/{task}/annotations", {"result": [region]})
+    connection = http.client.HTTPConnection("127.0.0.1", server.process.port, timeout=60)
+    connection.request("GET", f"/api/projects/{project}/export?format=ellipse-csv&pixels=true",
+                       headers={"Authorization": f"Token {server.token}"})
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    assert response.status == 200, body
+    assert response.getheader("Content-Type").startswith("text/csv")
+    assert f'filename=project-{project}-ellipse-csv.csv' in response.getheader("Content-Disposition")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == 60  # every frame: the lifespan goes on after the last keyframe
+    assert [rows[1][k] for k in ("x", "y", "radiusX", "radiusY")] == ["176.0", "120.0", "48.0", "12.0"]  # px
 
 
 def drag(page, start, end):
