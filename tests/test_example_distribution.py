@@ -22,6 +22,7 @@ import pytest
 import video_factory
 from browser_support import PlayerServer, open_task, wait_regions
 from scenes import make_scene, write_video
+from test_player_ctx import assert_only_ctx
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "tracklabel-ellipse"
@@ -250,6 +251,11 @@ def test_tracking_moves_an_ellipse_with_the_object(env, tmp_path):
     tx, ty, tw, th = scene.boxes[last["frame"] - 1]
     assert last.keys() >= {"x", "y", "radiusX", "radiusY", "rotation"} and "width" not in last
     assert last["x"] * 3.2 == pytest.approx(tx + tw / 2, abs=4) and last["y"] * 1.8 == pytest.approx(ty + th / 2, abs=4)
+
+
+def test_its_player_module_uses_only_ctx():
+    """videoellipse.js reaches the player only through ctx's documented members."""
+    assert_only_ctx("videoellipse.js", (EXAMPLE / "tracklabel_ellipse" / "videoellipse.js").read_text())
 
 
 def test_nothing_outside_the_example_names_it():
