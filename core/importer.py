@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .errors import InputError, Problem
+from .errors import InputError, PluginError, Problem
 from .geometry import to_percent
 from .options import Option, option_values
 from .schema import MAX_DEGREES, MAX_PERCENT
@@ -72,7 +72,10 @@ class Importer:
         """One of this importer's own options: as given, else its default."""
         if name in options.format_options:
             return options.format_options[name]
-        return next(o.default for o in self.options if o.name == name)
+        for option in self.options:
+            if option.name == name:
+                return option.default
+        raise PluginError(f"import format {self.name!r} declares no option {name!r}")
 
 
 def in_range(value, what: str, where: str, low: float, high: float, *, whole: bool = False):

@@ -9,8 +9,12 @@ import zipfile
 import pytest
 
 from formats import CONFIG, key, region, run, write_tasks
-from tracklabel.core.errors import InputError
+from tracklabel.core.cli import export as export_command
+from tracklabel.core.errors import InputError, PluginError
+from tracklabel.core.export import Exporter, ExportJob
+from tracklabel.core.importer import Importer, ImportOptions
 from tracklabel.core.options import Option, option_values
+from tracklabel.core.tasks import load_tasks
 
 
 @pytest.fixture
@@ -49,6 +53,36 @@ def test_option_values_fill_defaults_and_refuse_unknown_names():
         option_values(declared, {"clip": True}, "format 'x'")
     with pytest.raises(TypeError):
         Option("o", list)
+
+
+def test_jobs_and_importers_read_options_given_or_default(registry):
+    tasks = load_tasks([], registry)
+    assert ExportJob(tasks, registry, format="mot").option("origin") == 1
+    assert ExportJob(tasks, registry, format="mot", format_options={"origin": 0}).option("origin") == 0
+    with pytest.raises(PluginError, match="give ExportJob its format"):
+        ExportJob(tasks, registry).option("origin")
+    with pytest.raises(PluginError, match="export format 'jsonl' declares no option 'origin'"):
+        ExportJob(tasks, registry, format="jsonl").option("origin")
+    mot = registry.importer("mot")
+    assert mot.option(ImportOptions(), "origin") == 1
+    assert mot.option(ImportOptions(format_options={"origin": 0}), "origin") == 0
+    with pytest.raises(PluginError, match="import format 'mot' declares no option 'nope'"):
+        mot.option(ImportOptions(), "nope")
+
+
+def test_a_format_option_named_as_a_common_one_is_a_plugin_error():
+    import click
+
+    class Clipping(Exporter):
+        name = "clipping"
+        options = (Option("clip", bool, False),)
+
+    class Reading(Importer):
+        name = "reading"
+
+    ctx = click.Context(export_command, info_name="export")
+    with pytest.raises(PluginError, match="format 'clipping' declares option 'clip', which every export already has"):
+        export_command._format_params(ctx, [Reading(), Clipping()])
 
 
 # --- command line ---
