@@ -205,3 +205,28 @@ def test_an_export_job_uses_the_formats_options(app, admin, annotated):
     assert download.mimetype == "application/zip"
     gt = zipfile.ZipFile(io.BytesIO(download.data)).read("a/gt/gt.txt").decode()
     assert gt.split(",")[2] == "10"
+
+
+def test_host_exports_give_every_keyframed_region_the_probed_frame_size(app, admin, tmp_path):
+    import time
+
+    from video_factory import HEIGHT, WIDTH, encode
+
+    (tmp_path / "media").mkdir()
+    encode(tmp_path / "media" / "clip.mp4", 6)
+    config = CONFIG.replace("</View>", '<VideoPolygon name="outline" toName="video"/></View>')
+    project = admin.post("/api/projects", json={"title": "p", "label_config": config}).json["id"]
+    (task,) = admin.post(f"/api/projects/{project}/tasks", json={"path": "clip.mp4"}).json["tasks"]
+    deadline = time.monotonic() + 60
+    while not admin.get(f"/api/tasks/{task}").json["media"]:
+        assert time.monotonic() < deadline, admin.get(f"/api/tasks/{task}/jobs").json
+        time.sleep(0.05)
+    outline = {"id": "p", "type": "videopolygon", "from_name": "outline", "to_name": "video",
+               "value": {"labels": ["Car"], "sequence": [  # no framesCount: the probe's
+                   {"frame": 1, "enabled": True, "points": [[0, 0], [50, 0], [50, 100]]}]}}
+    assert admin.post(f"/api/tasks/{task}/annotations", json={"result": [outline]}).status_code == 201
+    response = admin.get(f"/api/projects/{project}/export?format=mot")  # no width or height given
+    assert response.status_code == 200, response.json
+    gt = zipfile.ZipFile(io.BytesIO(response.data)).read("clip/gt/gt.txt").decode().splitlines()
+    assert gt[0].split(",")[2:6] == ["1", "1", f"{WIDTH // 2:g}", f"{HEIGHT:g}"]
+    assert len(gt) == 6  # every frame of the probed video
