@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tracklabel.plugins.interpolators.linear import Linear
+from tracklabel.plugins.interpolators.step import Step
 
 import video_factory
 from browser_support import PlayerServer, open_task, wait_regions
@@ -58,13 +60,12 @@ TASKS = [{"id": 7, "data": {"video": "v.mp4"}, "annotations": [{"result": [
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The distribution installed by pip into a folder of its own, built from a copy (pip
-    builds in the source folder) in pip's isolated build environment, whose setuptools comes
-    from the same package index as the one that installs tracklabel itself."""
+    builds in the source folder) with the test environment's own setuptools (no download)."""
     source = tmp_path_factory.mktemp("ellipse-source") / EXAMPLE.name
     shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     target = tmp_path_factory.mktemp("ellipse-site")
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet",
-                           "--target", str(target), str(source)],
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation",
+                           "--no-index", "--quiet", "--target", str(target), str(source)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return target
@@ -110,7 +111,7 @@ def ellipses(shapes, *rows):
     """Ellipses shown on frames 1.., one per row (x, y, radiusX, radiusY, rotation)."""
     keyframes = [shapes.EllipseKeyframe(frame=f, enabled=True, x=x, y=y, radiusX=rx, radiusY=ry, rotation=r)
                  for f, (x, y, rx, ry, r) in enumerate(rows, 1)]
-    return shapes.interpolate(keyframes, np.arange(1, len(rows) + 1))
+    return shapes.interpolate(keyframes, np.arange(1, len(rows) + 1), Linear())
 
 
 def test_the_geometry_is_the_rotated_ellipses(shapes):
@@ -131,11 +132,13 @@ def test_the_geometry_is_the_rotated_ellipses(shapes):
 def test_keyframes_are_exact_and_rotation_turns_the_short_way(shapes):
     keyframes = [shapes.EllipseKeyframe(frame=1, enabled=True, x=10, y=20, radiusX=4, radiusY=2, rotation=270),
                  shapes.EllipseKeyframe(frame=5, enabled=True, x=30, y=20, radiusX=8, radiusY=2, rotation=-80)]
-    e = shapes.interpolate(keyframes, np.arange(1, 8))
+    e = shapes.interpolate(keyframes, np.arange(1, 8), Linear())
     assert e.rotation[0] == 270 and e.rotation[4] == -80  # as stored
     assert e.rotation[2] == pytest.approx(-85) and e.x[2] == 20 and e.radiusX[2] == 6
     assert e.visible.all() and e.keyframe.tolist() == [True, False, False, False, True, False, False]
     assert e.columns().keys() == {"frame", "visible", "keyframe", "x", "y", "radiusX", "radiusY", "rotation"}
+    held = shapes.interpolate(keyframes, np.arange(1, 8), Step())  # the config's interpolation applies
+    assert held.x.tolist() == [10, 10, 10, 10, 30, 30, 30] and held.rotation[3] == 270
 
 
 def test_the_installed_files_are_the_distributions(site):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tracklabel.core.interpolate import frame_range
+from tracklabel.core.interpolate import frame_range, progress
 from tracklabel.core.schema import BoxKeyframe
 from tracklabel.core.track import Track, norm_angle
 
@@ -195,3 +195,17 @@ def test_any_frame_order_gives_the_same_boxes(registry, keys, order):
         rank = np.argsort(np.argsort(frames))
         for field in ("x", "y", "width", "height", "rotation", "visible", "keyframe"):
             assert np.array_equal(getattr(shuffled, field), getattr(ascending, field)[rank]), field
+
+
+def test_progress_is_the_interpolators_fraction_with_the_lifespan(registry):
+    frame, enabled = np.array([2, 6, 9]), np.array([True, False, True])
+    frames = np.arange(1, 12)
+    idx, fraction, exact, visible = progress(registry.interpolator("linear"), frame, enabled, frames)
+    assert idx.tolist() == [-1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert fraction == pytest.approx([0, 0, 0.25, 0.5, 0.75, 0, 1 / 3, 2 / 3, 0, 0, 0])
+    assert exact.tolist() == [f in (2, 6, 9) for f in range(1, 12)]
+    assert visible.tolist() == [False, True, True, True, True, True, False, False, True, True, True]
+    _, held, _, _ = progress(registry.interpolator("step"), frame, enabled, frames)
+    assert not held.any()
+    empty = progress(registry.interpolator("linear"), np.array([], np.int64), np.array([], bool), frames)
+    assert not empty[3].any() and not empty[1].any()

@@ -6,10 +6,9 @@ union of their vertices' positions along the outline (arc length from the first 
 outlines turning the same way), so both have the same count and each still traces its own
 outline; the points then move as above. A keyframe's frame always shows its points as stored.
 
-How far the points have moved at a frame comes from the region's interpolator: it moves one
-zero-size box whose x is the keyframe's index, and what it adds to that index between
-keyframes s and s + 1 is the fraction of the way every point goes. So `linear` moves points
-linearly, `step` holds each keyframe, and an easing plugin eases them.
+How far the points have moved at a frame comes from the region's interpolator
+(tracklabel.core.interpolate.progress): `linear` moves points linearly, `step` holds each
+keyframe, and an easing plugin eases them.
 """
 
 from __future__ import annotations
@@ -23,12 +22,12 @@ from msgspec import Meta
 
 from tracklabel.core.errors import Problem
 from tracklabel.core.hookspecs import hookimpl
+from tracklabel.core.interpolate import progress
 from tracklabel.core.schema import Keyframe, KeyframedValue
 from tracklabel.core.shapes import Shapes
 from tracklabel.core.tags import Attr, Tag
-from tracklabel.core.track import lifespan
 
-from .points import Point, check_control, clip_coordinates, keyframe_arrays, point_track
+from .points import Point, check_control, clip_coordinates, keyframe_arrays
 
 MODULE = Path(__file__).with_suffix(".js")
 MIN_POINTS = 3
@@ -93,24 +92,19 @@ class Polygons(Shapes):
 def polygons(keyframes: list[PolygonKeyframe], frames: np.ndarray, interpolator) -> Polygons:
     """The polygons at these 1-based frames from normalised keyframes (module docstring)."""
     frames = np.asarray(frames, dtype=np.int64)
-    keyed, enabled = keyframe_arrays(keyframes)
-    index = np.arange(len(keyframes), dtype=np.float64)
-    progress_track = point_track(keyed, enabled, index, np.zeros(len(keyframes)))
-    idx, exact, visible = lifespan(progress_track, frames)
+    idx, fraction, exact, visible = progress(interpolator, *keyframe_arrays(keyframes), frames)
     if not keyframes:
         return Polygons(frames, visible, exact, [_NO_POINTS] * len(frames))
     at = np.maximum(idx, 0)
-    progress = interpolator.boxes(progress_track, frames).x - at
-    progress[(idx < 0) | exact] = 0.0  # before the first keyframe, and on every keyframe: as stored
     stored = [_frozen(k.points) for k in keyframes]
     points = [stored[s] for s in at.tolist()]
-    moving = np.flatnonzero(progress != 0)
+    moving = np.flatnonzero(fraction != 0)
     if len(moving):
         moving = moving[np.argsort(at[moving], kind="stable")]
         segments, starts = np.unique(at[moving], return_index=True)
         for s, rows in zip(segments.tolist(), np.split(moving, starts[1:])):
             first, second = matched(stored[s], stored[min(s + 1, len(stored) - 1)])
-            shapes = first + (second - first) * progress[rows, None, None]
+            shapes = first + (second - first) * fraction[rows, None, None]
             for row, shape in zip(rows.tolist(), shapes):
                 points[row] = shape
     return Polygons(frames, visible, exact, points)

@@ -1,5 +1,6 @@
 """Ellipse keyframes as Label Studio's image Ellipse writes them, their interpolation (centre
-and radii linear, rotation the shortest way round), and the geometry exporters ask for."""
+and radii as the region's interpolator moves things, rotation the shortest way round), and the
+geometry exporters ask for."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import dataclasses
 
 import numpy as np
 
+from tracklabel.core.interpolate import progress
 from tracklabel.core.schema import Degrees, Keyframe, KeyframedValue, Percent, Size
 from tracklabel.core.shapes import Shapes
-from tracklabel.core.track import lifespan, norm_angle
+from tracklabel.core.track import norm_angle
 
 FIELDS = ("x", "y", "radiusX", "radiusY", "rotation")
 OUTLINE_POINTS = 32
@@ -88,19 +90,18 @@ class Ellipses(Shapes):
         return list(np.stack([xs, ys], axis=-1))
 
 
-def interpolate(sequence: list[EllipseKeyframe], frames) -> Ellipses:
+def interpolate(sequence: list[EllipseKeyframe], frames, interpolator) -> Ellipses:
     """The ellipses at these 1-based frames: tracklabel's lifespan rule, each keyframe exact
-    on its own frame, centre and radii linear between keyframes, rotation the shortest way."""
+    on its own frame; between keyframes centre and radii go the fraction of the way the
+    region's interpolator says (linear: in proportion), rotation the shortest way round."""
     keys = Keys.of(sequence)
     frames = np.asarray(frames, dtype=np.int64)
-    idx, exact, visible = lifespan(keys, frames)
+    idx, t, exact, visible = progress(interpolator, keys.frame, keys.enabled, frames)
     if not len(keys):
         nan = np.full(len(frames), np.nan)
         return Ellipses(frames, visible, exact, nan, nan, nan, nan, nan)
     start = np.maximum(idx, 0)
     end = np.minimum(start + 1, len(keys) - 1)
-    span = keys.frame[end] - keys.frame[start]
-    t = np.where((idx >= 0) & (span > 0), (frames - keys.frame[start]) / np.maximum(span, 1), 0.0)
     a, b = keys.values[start], keys.values[end]
     x, y, rx, ry = (a[:, i] + (b[:, i] - a[:, i]) * t for i in range(4))
     turn = norm_angle(b[:, 4] - a[:, 4])

@@ -19,6 +19,7 @@ class VideoEllipse(Tag):
     attributes = {
         "name": Attr(str, required=True),
         "toName": Attr(str, required=True),
+        "interpolation": Attr(str, "linear"),
         "strokeColor": Attr(str),
         "opacity": Attr(float),
     }
@@ -32,10 +33,13 @@ class VideoEllipse(Tag):
             obj = config.by_name.get(target)
             if obj is not None and obj.tag.kind == "object" and obj.tag.name != "Video":
                 yield f'toName "{target}" must name a <Video>, not <{obj.xml_name}>'
+        interpolator = config.registry.interpolators.get(config.interpolator_name(node))
+        if interpolator is None or interpolator.needs_video:
+            yield (f'interpolation "{config.interpolator_name(node)}" is not one that moves '
+                   f"shapes (loaded: {', '.join(sorted(config.registry.interpolators))})")
 
     def shapes(self, value, frames, interpolator, video=None) -> Ellipses:
-        """Its own interpolation, whatever box strategy the config names."""
-        return interpolate(value.sequence, frames)
+        return interpolate(value.sequence, frames, interpolator)
 
     def track_box(self, shapes: Ellipses, width, height):
         """The rotated ellipse's bounding box, in percent of the frame."""
