@@ -249,3 +249,28 @@ def test_track_forward_moves_the_polygon_with_the_object(page, server):
     assert inter / (got[2] * got[3] + truth[2] * truth[3] - inter) > 0.5
     page.click("button[data-action=undo]")
     page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 1")
+
+
+MIXED = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <TimelineLabels name="acts" toName="video"><Label value="Run" background="green"/></TimelineLabels>
+  <VideoRectangle name="box" toName="video"/>
+  <VideoPolygon name="poly" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Man" background="blue"/></Labels>
+</View>"""
+
+
+def test_a_polygon_being_drawn_takes_clicks_on_a_box_and_labels_come_from_every_set(page, server):
+    """With <VideoRectangle> registered first, a polygon's next point may fall inside a box; with
+    <TimelineLabels> before <Labels>, new shapes still get the label chosen in <Labels>."""
+    open_task(page, server, fresh_task(server, MIXED))
+    page.click("button[data-label=Man]")
+    drag_at(page, (30, 30), (50, 50))  # the rectangle is the first drawing tool
+    wait_regions(page, 1)
+    (box,) = page.evaluate("tracklabel.regions()")
+    assert box["type"] == "videorectangle" and box["value"]["labels"] == ["Man"]
+    page.click("button[data-action=tool]:has-text('poly')")
+    rid = draw_polygon(page, [[10, 70], [40, 40], [70, 70]])  # the second point is inside the box
+    region = page.evaluate(f"tracklabel.regions().find(r => r.id === '{rid}')")
+    assert region["type"] == "videopolygon" and region["value"]["labels"] == ["Man"]
+    assert len(page.evaluate("tracklabel.regions()")) == 2

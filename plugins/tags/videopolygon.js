@@ -229,6 +229,9 @@ class PolygonControl {
     return true;
   }
 
+  // Drawing a polygon: every click on the video is its next point, whatever lies under it.
+  busy() { return Boolean(this.drawing); }
+
   // A new polygon, when this is the drawing tool and the pointer hit nothing (not on alt-click).
   draw(event) {
     if (event.altKey || event.button !== 0) return;

@@ -115,8 +115,8 @@ export class Player extends EventTarget {
     document.addEventListener("keyup", e => { if (e.code === "Space") this.spaceHeld = false; });
   }
 
-  // Space or Shift held: the drag pans the zoomed video. Otherwise the controls are asked in
-  // turn until one takes it (returns true: it hit one of its regions or handles); when none
+  // Space or Shift held: the drag pans the zoomed video. A control in the middle of drawing a
+  // shape (its busy() is true) gets the click; otherwise the controls are asked in turn until one takes it (returns true: it hit one of its regions or handles); when none
   // does, the selection is cleared and the drawing tool's control begins a new shape.
   pointerdown(event) {
     this.overlay.setPointerCapture(event.pointerId);
@@ -124,6 +124,8 @@ export class Player extends EventTarget {
       this.panning = {x: event.clientX, y: event.clientY};
       return;
     }
+    const drawing = this.controls.find(c => c.busy?.());  // a shape half drawn takes every click
+    if (drawing) return drawing.pointerdown?.(event);
     if (this.controls.some(c => c.pointerdown?.(event) === true)) return;
     const tool = this.drawingTool();
     if (!tool) return;
@@ -211,9 +213,10 @@ export class Player extends EventTarget {
     this.emit("select", {id});
   }
 
+  // The labels chosen for new regions on an object: those chosen in every label set of it.
   activeLabels(objectName) {
-    const set = this.labelSets.find(s => s.node.to_names.includes(objectName));
-    return set ? [...set.selected] : [];
+    const sets = this.labelSets.filter(s => s.node.to_names.includes(objectName));
+    return [...new Set(sets.flatMap(s => [...s.selected]))];
   }
 
   toggle(set, id) {
