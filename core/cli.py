@@ -172,7 +172,7 @@ def convert(source, from_name, to_name, config_file, out, frames_count, force, *
         raise InputError(Problem(str(source), "no such file or folder"))
     options = ImportOptions.for_config(
         config, width=flags["width"], height=flags["height"], fps=flags["fps"],
-        frames_count=frames_count, format_options=imported)
+        frames_count=frames_count, format_options=imported, registry=registry)
     raw = importer.read(source, options)
     tasks = load_tasks(raw, registry, config, frames_count, source=str(source))
     _warn(tasks.warnings)

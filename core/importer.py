@@ -26,6 +26,7 @@ class ImportOptions:
     to_name: str = "video"  # the object the regions label, and the task's data field
     data_field: str = "video"
     config: object = None  # the labeling config given (--config), for formats that need it
+    registry: object = None  # the plugin registry the tasks will be read with
     format_options: dict = field(default_factory=dict)  # the importer's own, checked (Importer.option_values)
 
     @classmethod

@@ -112,6 +112,16 @@ def test_ls_frames_writes_every_visible_shape(tmp_path, shapes_file):
     assert [f for f, _, _ in got["k"]] == list(range(2, 11))
 
 
+def test_ls_frames_read_back_collapses_every_kind_to_its_keyframes(tmp_path, shapes_file):
+    export(shapes_file, "ls-frames", tmp_path / "frames.json")
+    result = run("convert", tmp_path / "frames.json", "--from", "ls-json", "--to", "ls-json",
+                 "--config", shapes_file.parent / "config.xml", "--out", tmp_path / "back.json")
+    assert result.exit_code == 0, result.output
+    back, original = sequences(tmp_path / "back.json"), sequences(shapes_file)
+    assert back["p"] == original["p"] and back["k"] == original["k"]
+    assert [(f, e) for f, e, _ in back["b"]] == [(f, e) for f, e, _ in original["b"]]
+
+
 def test_ls_json_keeps_polygons_and_points_exactly(tmp_path, shapes_file):
     export(shapes_file, "ls-json", tmp_path / "back.json")
     assert sequences(tmp_path / "back.json") == sequences(shapes_file)

@@ -12,9 +12,10 @@ from tracklabel.core.errors import InputError, Problem
 from tracklabel.core.export import Exporter, TrackItem
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.importer import Importer, ImportOptions
-from tracklabel.core.schema import BoxKeyframe, to_builtins
+from tracklabel.core.plugins import load_registry
+from tracklabel.core.schema import to_builtins
 from tracklabel.core.tasks import decode_json
-from tracklabel.core.track import FIELDS, Track, norm_angle
+from tracklabel.core.track import norm_angle
 from tracklabel.plugins.exporters.jsonl import ROW_FIELDS
 from tracklabel.plugins.exporters.ls_json_min import from_json_min, is_json_min
 from tracklabel.plugins.interpolators.linear import Linear
@@ -88,14 +89,14 @@ class LabelStudioImporter(Importer):
                                                     "--config (the project's labeling config tells "
                                                     "which keys hold regions)"))
             raw = from_json_min(raw, options.config, str(path))
-        for value in _region_values(raw):
-            value["sequence"] = collapse(value["sequence"])
+        for region in _regions(raw):
+            region["value"]["sequence"] = collapse(region, options.registry or load_registry())
         return raw
 
 
-def _region_values(raw) -> Iterator[dict]:
-    """Every region `value` with a list `sequence`; anything shaped otherwise is left for the
-    task checks to report with its path."""
+def _regions(raw) -> Iterator[dict]:
+    """Every region object whose `value` has a list `sequence`; anything shaped otherwise is
+    left for the task checks to report with its path."""
     for task in raw if isinstance(raw, list) else [raw]:
         for kind in ("annotations", "predictions"):
             annotations = task.get(kind) if isinstance(task, dict) else None
@@ -104,38 +105,61 @@ def _region_values(raw) -> Iterator[dict]:
                 for region in result if isinstance(result, list) else ():
                     value = region.get("value") if isinstance(region, dict) else None
                     if isinstance(value, dict) and isinstance(value.get("sequence"), list):
-                        yield value
+                        yield region
 
 
-def collapse(sequence: list) -> list:
-    """Drop `"auto": true` frames that the kept keyframes reproduce by linear interpolation;
-    a sequence with anything but valid keyframes with frames is returned as is (the task
-    checks then name what is wrong)."""
-    if not any(isinstance(k, dict) and k.get("auto") is True for k in sequence):
+def collapse(region: dict, registry) -> list:
+    """The region's sequence without the `"auto": true` frames that its kept keyframes
+    reproduce by linear interpolation, for any keyframed tag (its shapes compared field by
+    field; a `rotation` modulo 360). A region of no keyframed tag, or a sequence with anything
+    but valid keyframes with frames, is returned as is (the task checks then name what is wrong)."""
+    value = region["value"]
+    sequence = value["sequence"]
+    tag = registry.region_tag(region["type"]) if isinstance(region.get("type"), str) else None
+    if tag is None or not tag.keyframed or not any(isinstance(k, dict) and k.get("auto") is True
+                                                      for k in sequence):
         return sequence
     try:
-        keys = msgspec.convert(sequence, list[BoxKeyframe])
+        keys = msgspec.convert({"sequence": sequence}, tag.region_struct).sequence
     except msgspec.ValidationError:
         return sequence
     if any(k.frame is UNSET for k in keys):
         return sequence
     order = sorted(range(len(keys)), key=lambda i: keys[i].frame)
     ordered = [sequence[i] for i in order]
-    keys = [keys[i] for i in order]
+    keys = [msgspec.structs.replace(keys[i], enabled=True) for i in order]
     frames = np.array([k.frame for k in keys], dtype=np.int64)
-    values = np.array([[getattr(k, n) for n in FIELDS] for k in keys], dtype=np.float64)
+    stored = _fields(tag.shapes(tag.region_struct(sequence=keys), frames, Linear()))
     keep = np.array([k.get("auto") is not True for k in ordered])
     keep[0] |= not keep.any()
     while True:
-        kept = [msgspec.structs.replace(k, enabled=True) for k, on in zip(keys, keep) if on]
-        boxes = Linear().boxes(Track.from_keyframes(kept), frames)
-        predicted = np.stack([boxes.x, boxes.y, boxes.width, boxes.height], axis=1)
-        wrong = ~np.isclose(predicted, values[:, :4], rtol=0, atol=1e-6).all(axis=1)
-        wrong |= ~np.isclose(norm_angle(boxes.rotation - values[:, 4]), 0, atol=1e-6)
-        wrong |= frames < kept[0].frame
+        kept = [k for k, on in zip(keys, keep) if on]
+        predicted = _fields(tag.shapes(tag.region_struct(sequence=kept), frames, Linear()))
+        wrong = frames < kept[0].frame
+        for name, values in stored.items():
+            wrong |= ~_close(name, predicted[name], values)
         if not (wrong & ~keep).any():
             return [k for k, on in zip(ordered, keep) if on]
         keep |= wrong
+
+
+def _fields(shapes) -> dict[str, list]:
+    """A Shapes' own fields per row (its frame, visible and keyframe left out)."""
+    return {k: v for k, v in shapes.columns().items() if k not in ("frame", "visible", "keyframe")}
+
+
+def _close(name: str, predicted: list, stored: list) -> np.ndarray:
+    """Row by row, whether two columns of one field agree (within 1e-6; angles modulo 360)."""
+    try:
+        a, b = np.asarray(predicted, dtype=np.float64), np.asarray(stored, dtype=np.float64)
+    except ValueError:  # ragged rows (polygons of several sizes)
+        a = b = None
+    if a is None or a.shape != b.shape:
+        return np.array([np.shape(p) == np.shape(q) and np.allclose(p, q, rtol=0, atol=1e-6)
+                         for p, q in zip(predicted, stored)], dtype=bool)
+    difference = norm_angle(a - b) if name == "rotation" else a - b
+    close = np.isclose(difference, 0, rtol=0, atol=1e-6)
+    return close.reshape(len(close), -1).all(axis=1)
 
 
 def _value(tasks: list, item: TrackItem) -> dict:
