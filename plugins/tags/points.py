@@ -1,6 +1,6 @@
 """What <VideoPolygon> and <VideoKeyPoint> share: a point's coordinate type (percent of the
-frame, with a small tolerance outside it), their config check, and moving points with the
-region's interpolator as zero-size boxes."""
+frame, with a small tolerance outside it), and moving points with the region's interpolator as
+zero-size boxes."""
 
 from __future__ import annotations
 
@@ -17,23 +17,6 @@ LOW, HIGH = -TOLERANCE, 100 + TOLERANCE
 Coordinate = (Annotated[int, Meta(ge=LOW, le=HIGH)]
               | Annotated[float, Meta(ge=float(LOW), le=float(HIGH))])
 Point = Annotated[list[Coordinate], Meta(min_length=2, max_length=2)]
-
-
-def check_control(node, config):
-    """A point control's config problems: toName names a <Video>, and the interpolation is
-    registered and moves coordinates (one that follows boxes in the picture cannot)."""
-    for target in node.to_names:
-        obj = config.by_name.get(target)
-        if obj is not None and obj.tag.kind == "object" and obj.tag.name != "Video":
-            yield f'toName "{target}" must name a <Video>, not <{obj.xml_name}>'
-    chosen = config.interpolator_name(node)
-    interpolator = config.registry.interpolators.get(chosen)
-    if interpolator is None:
-        known = ", ".join(sorted(config.registry.interpolators))
-        yield f'interpolation "{chosen}" is not registered (loaded: {known})'
-    elif interpolator.needs_video:
-        yield (f'interpolation "{chosen}" follows boxes in the picture; <{node.xml_name}> '
-               "moves points, with an interpolator that does not need the video (linear, step, ...)")
 
 
 def point_track(frame: np.ndarray, enabled: np.ndarray, x: np.ndarray, y: np.ndarray) -> Track:

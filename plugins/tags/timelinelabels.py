@@ -10,6 +10,8 @@ from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.schema import FrameNumber, Open
 from tracklabel.core.tags import Attr, Tag
 
+from .video_controls import check_targets
+
 MODULE = Path(__file__).with_suffix(".js")
 
 
@@ -46,10 +48,7 @@ class TimelineLabels(Tag):
     trackable = False
 
     def check(self, node, config):
-        for target in node.to_names:
-            obj = config.by_name.get(target)
-            if obj is not None and obj.tag.kind == "object" and obj.tag.name != "Video":
-                yield f'toName "{target}" must name a <Video>, not <{obj.xml_name}>'
+        yield from check_targets(node, config)
         if not any(child.tag.kind == "option" for child in node.children):
             yield "has no <Label>"
 

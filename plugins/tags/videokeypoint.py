@@ -12,9 +12,10 @@ import numpy as np
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.schema import Keyframe, KeyframedValue
 from tracklabel.core.shapes import Shapes
-from tracklabel.core.tags import Attr, Tag
+from tracklabel.core.tags import Tag
 
-from .points import Coordinate, check_control, clip_coordinates, keyframe_arrays, point_track
+from .points import Coordinate, clip_coordinates, keyframe_arrays, point_track
+from .video_controls import SHAPE_ATTRIBUTES, check_interpolation, check_targets
 
 MODULE = Path(__file__).with_suffix(".js")
 PATCH_PX = 24  # the smallest side of the patch a tracker follows around a point
@@ -61,22 +62,15 @@ class VideoKeyPoint(Tag):
     name = "VideoKeyPoint"
     kind = "control"
     module = MODULE
-    attributes = {
-        "name": Attr(str, required=True),
-        "toName": Attr(str, required=True),
-        "interpolation": Attr(str, "linear"),
-        "opacity": Attr(float),
-        "fillColor": Attr(str),
-        "strokeColor": Attr(str),
-        "strokeWidth": Attr(float),
-    }
+    attributes = SHAPE_ATTRIBUTES
     region_type = "videokeypoint"
     region_struct = VideoKeyPointValue
     keyframed = True
     trackable = True
 
     def check(self, node, config):
-        return check_control(node, config)
+        yield from check_targets(node, config)
+        yield from check_interpolation(node, config, moves_boxes=False)
 
     def shapes(self, value, frames, interpolator, video=None) -> KeyPoints:
         keyframes = value.sequence

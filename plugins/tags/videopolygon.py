@@ -27,7 +27,8 @@ from tracklabel.core.schema import Keyframe, KeyframedValue
 from tracklabel.core.shapes import Shapes
 from tracklabel.core.tags import Attr, Tag
 
-from .points import Point, check_control, clip_coordinates, keyframe_arrays
+from .points import Point, clip_coordinates, keyframe_arrays
+from .video_controls import SHAPE_ATTRIBUTES, check_interpolation, check_targets
 
 MODULE = Path(__file__).with_suffix(".js")
 MIN_POINTS = 3
@@ -174,13 +175,7 @@ class VideoPolygon(Tag):
     kind = "control"
     module = MODULE
     attributes = {
-        "name": Attr(str, required=True),
-        "toName": Attr(str, required=True),
-        "interpolation": Attr(str, "linear"),
-        "opacity": Attr(float),
-        "fillColor": Attr(str),
-        "strokeColor": Attr(str),
-        "strokeWidth": Attr(float),
+        **SHAPE_ATTRIBUTES,
         "pointSize": Attr(str, "small", choices=("small", "medium", "large")),
         "pointStyle": Attr(str, "rectangle", choices=("rectangle", "circle")),
     }
@@ -190,7 +185,8 @@ class VideoPolygon(Tag):
     trackable = True
 
     def check(self, node, config):
-        return check_control(node, config)
+        yield from check_targets(node, config)
+        yield from check_interpolation(node, config, moves_boxes=False)
 
     def check_value(self, value, path, frames_count):
         if value.closed is not True:

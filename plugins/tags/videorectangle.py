@@ -7,6 +7,8 @@ from tracklabel.core.schema import BoxKeyframe, KeyframedValue
 from tracklabel.core.tags import Attr, Tag
 from tracklabel.core.track import Boxes, Track
 
+from .video_controls import SHAPE_ATTRIBUTES, check_interpolation, check_targets
+
 MODULE = Path(__file__).with_suffix(".js")
 
 
@@ -23,13 +25,7 @@ class VideoRectangle(Tag):
     kind = "control"
     module = MODULE
     attributes = {
-        "name": Attr(str, required=True),
-        "toName": Attr(str, required=True),
-        "interpolation": Attr(str, "linear"),
-        "opacity": Attr(float),
-        "fillColor": Attr(str),
-        "strokeColor": Attr(str),
-        "strokeWidth": Attr(float),
+        **SHAPE_ATTRIBUTES,
         "smart": Attr(bool, False),
         "smartOnly": Attr(bool, False),
     }
@@ -39,14 +35,8 @@ class VideoRectangle(Tag):
     trackable = True
 
     def check(self, node, config):
-        for target in node.to_names:
-            obj = config.by_name.get(target)
-            if obj is not None and obj.tag.kind == "object" and obj.tag.name != "Video":
-                yield f'toName "{target}" must name a <Video>, not <{obj.xml_name}>'
-        chosen = config.interpolator_name(node)
-        if chosen not in config.registry.interpolators:
-            known = ", ".join(sorted(config.registry.interpolators))
-            yield f'interpolation "{chosen}" is not registered (loaded: {known})'
+        yield from check_targets(node, config)
+        yield from check_interpolation(node, config, moves_boxes=True)
 
     def shapes(self, value, frames, interpolator, video=None) -> Boxes:
         track = Track.from_keyframes(value.sequence)
