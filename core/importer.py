@@ -166,15 +166,18 @@ def region_from_keyframes(*, region_type: str, region_id: str, label: str | None
             "value": value}
 
 
-def percent_points(points, frame_width: float, frame_height: float, where: str) -> list[list[float]]:
+def percent_points(points, frame_width: float, frame_height: float, where: str,
+                   limits: tuple[float, float] = (-MAX_PERCENT, MAX_PERCENT)) -> list[list[float]]:
     """Pixel points (k, 2) as [[x, y], ...] in percent of the frame; a coordinate that is not
-    finite or out of the task file's range is an InputError naming `where`."""
+    finite or out of `limits` (the tag's range, else the task file's) is an InputError naming
+    `where`."""
+    low, high = limits
     scaled = np.asarray(points, dtype=np.float64).reshape(-1, 2) * [100.0 / frame_width, 100.0 / frame_height]
-    bad = ~((scaled >= -MAX_PERCENT) & (scaled <= MAX_PERCENT))  # NaN too
+    bad = ~((scaled >= low) & (scaled <= high))  # NaN too
     if bad.any():
         i, axis = (int(v) for v in np.argwhere(bad)[0])
         raise InputError(Problem(where, f"point {i + 1}'s {'xy'[axis]} is {scaled[i, axis]:g} percent of the "
-                                        f"frame, outside {-MAX_PERCENT:g}..{MAX_PERCENT:g}"))
+                                        f"frame, outside {low:g}..{high:g}"))
     return scaled.tolist()
 
 

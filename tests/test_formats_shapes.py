@@ -244,6 +244,9 @@ def test_coco_vid_round_trip_reads_polygons_and_points_back(tmp_path, shapes_fil
     ({"keypoints": [1, 2, 2, 3, 4, 2]}, "$.annotations[0].keypoints", "2 keypoints"),
     ({"bbox": None}, "$.annotations[0]", "no bbox, polygon segmentation or keypoints"),
     ({"segmentation": [[1, 2, 3, 4, 1e12, 6]]}, "$.annotations[0].segmentation[0]", "outside"),
+    ({"segmentation": [[-5, 2, 30, 4, 50, 60]]}, "$.annotations[0].segmentation[0]",
+     "point 1's x is -5 percent of the frame, outside -1..101"),
+    ({"keypoints": [50, 105, 2]}, "$.annotations[0].keypoints", "y is 105 percent of the frame, outside -1..101"),
 ])
 def test_bad_coco_shapes_are_refused_where_they_are(tmp_path, change, where, message):
     annotation = {"id": 1, "image_id": 1, "category_id": 1, "instance_id": 1, "bbox": [1, 2, 3, 4], **change}
@@ -328,6 +331,10 @@ CVAT_TRACK = """<annotations><version>1.1</version><meta><task><size>10</size>
     ('<polygon frame="0" keyframe="1" outside="0" points="a,2;3,4;5,6"/>', "needs numeric frame, points"),
     ('<box frame="0" xtl="1" ytl="1" xbr="2" ybr="2"/><polygon frame="1" points="1,2;3,4;5,6"/>',
      "<polygon> in a track of <box>"),
+    ('<polygon frame="0" keyframe="1" outside="0" points="1,2;-20,4;5,6"/>',
+     "point 2's x is -10 percent of the frame, outside -1..101"),
+    ('<points frame="0" keyframe="1" outside="0" points="210,50"/>',
+     "x is 105 percent of the frame, outside -1..101"),
 ])
 def test_bad_cvat_shapes_are_refused_at_their_line(tmp_path, shapes, message):
     path = tmp_path / "in.xml"

@@ -20,6 +20,7 @@ from tracklabel.core.schema import MAX_FRAMES_COUNT, MAX_PIXELS, split_error
 from tracklabel.core.tasks import decode_json
 from tracklabel.core.textformat import format_rows
 from tracklabel.plugins.exporters.yolo import frame_stem, write_frame_images
+from tracklabel.plugins.tags.points import HIGH, LOW
 from tracklabel.plugins.tags.videokeypoint import VideoKeyPoint
 from tracklabel.plugins.tags.videopolygon import VideoPolygon
 from tracklabel.plugins.tags.videorectangle import VideoRectangle
@@ -232,12 +233,14 @@ def _region(rows: list, region_id: str, label: str, options: ImportOptions, *, f
                                  places=places, **common)
     if kind == "polygon":
         shapes = [{"points": percent_points(r[1].segmentation[0], frame_width, frame_height,
-                                            f"{where}.segmentation[0]")} for r, where in zip(rows, places)]
+                                            f"{where}.segmentation[0]", (LOW, HIGH))}
+                  for r, where in zip(rows, places)]
         return region_from_keyframes(region_type=VideoPolygon.region_type, shapes=shapes,
                                      default_name="polygon", **common)
     shapes = []
     for r, where in zip(rows, places):
-        (x, y), = percent_points(r[1].keypoints[:2], frame_width, frame_height, f"{where}.keypoints")
+        (x, y), = percent_points(r[1].keypoints[:2], frame_width, frame_height, f"{where}.keypoints",
+                                 (LOW, HIGH))
         shapes.append({"x": x, "y": y})
     return region_from_keyframes(region_type=VideoKeyPoint.region_type, shapes=shapes,
                                  default_name="point", **common)

@@ -17,6 +17,7 @@ from tracklabel.core.importer import (Importer, ImportOptions, in_range, percent
 from tracklabel.core.options import Option
 from tracklabel.core.schema import MAX_FRAMES_COUNT, MAX_PIXELS
 from tracklabel.core.xmlsafe import parse_xml
+from tracklabel.plugins.tags.points import HIGH, LOW
 from tracklabel.plugins.tags.videokeypoint import VideoKeyPoint
 from tracklabel.plugins.tags.videopolygon import VideoPolygon
 from tracklabel.plugins.tags.videorectangle import VideoRectangle
@@ -250,11 +251,12 @@ class CvatVideoImporter(Importer):
             region = region_from_boxes(region_type=VideoRectangle.region_type, x=x, y=y, width=w,
                                        height=h, rotation=rotation, places=places, **common)
         elif kind == "polygon":
-            keys = [{"points": percent_points(v, width, height, where)} for v, where in zip(shapes, places)]
+            keys = [{"points": percent_points(v, width, height, where, (LOW, HIGH))}
+                    for v, where in zip(shapes, places)]
             region = region_from_keyframes(region_type=VideoPolygon.region_type, shapes=keys,
                                            default_name="polygon", **common)
         else:
-            keys = [dict(zip("xy", percent_points(v, width, height, where)[0]))
+            keys = [dict(zip("xy", percent_points(v, width, height, where, (LOW, HIGH))[0]))
                     for v, where in zip(shapes, places)]
             region = region_from_keyframes(region_type=VideoKeyPoint.region_type, shapes=keys,
                                            default_name="point", **common)
