@@ -274,11 +274,12 @@ class ExportJob:
             regions = sorted(regions, key=lambda r: (_order(_task_key(r[1], r[0])), _order(r[3].id)))
         for location, task, annotation, region in regions:
             tag = self.registry.region_tag(region.type)
+            unasked = not predictions and location[1] == "predictions"
             if not tag.keyframed:
-                if kinds is not None:
+                if kinds is not None and not unasked:
                     self.leave_out(region, location, "writes shapes, and these have none")
                 continue
-            if not predictions and location[1] == "predictions":
+            if unasked:
                 self.progress(1)
                 continue
             shapes = self.shapes(location[0], region, frame_range(region.value.framesCount))

@@ -141,6 +141,17 @@ def test_shape_formats_leave_ranges_out_with_one_warning(tmp_path, config_file, 
         assert {json.loads(row)["region"] for row in rows} == {"box1"}
 
 
+
+def test_ranges_only_in_predictions_that_are_not_written_are_not_warned_of(tmp_path, config_file):
+    source = tmp_path / "tasks.json"
+    source.write_text(json.dumps([{"id": 1, "data": {"video": "clip.mp4"},
+                                   "annotations": [{"result": [region("box1", "Car", [key(1, 10)])]}],
+                                   "predictions": [{"result": [ranged("a", "Run", (1, 3))]}]}]))
+    result = run("export", source, "--config", config_file, "--format", "jsonl", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.stderr
+
+
 # --- the host ---
 
 @pytest.fixture
