@@ -116,9 +116,9 @@ class PointControl {
       }, null);
     }
     if (!d.preview) return ctx.render();
-    this.drag = {...d, mode: "saving"};  // keep the preview until the host answers
+    const saving = this.drag = {...d, mode: "saving"};  // keep the preview until the host answers
     await ctx.edit(() => ctx.setShape(d.id, ctx.frame, d.preview), d.id);
-    this.drag = null;
+    if (this.drag === saving) this.drag = null;  // not a drag begun meanwhile
     ctx.render();
   }
 }

@@ -268,9 +268,9 @@ class PolygonControl {
       this.drag = null;
       return this.ctx.render();
     }
-    this.drag = {...d, mode: "saving"};  // keep the preview until the host answers
+    const saving = this.drag = {...d, mode: "saving"};  // keep the preview until the host answers
     await this.write(d.id, d.preview);
-    this.drag = null;
+    if (this.drag === saving) this.drag = null;  // not a drag begun meanwhile
     this.ctx.render();
   }
 

@@ -162,6 +162,7 @@ class BoxControl {
 
   async pointerup() {
     const d = this.drag;
+    if (d?.mode === "saving") return;  // its edit is on its way to the host
     this.drag = null;
     if (!d || !d.preview) return this.ctx.render();
     const box = this.toPercent(d.preview);
@@ -174,9 +175,9 @@ class BoxControl {
         this.ctx.select(id);
       });
     } else {
-      this.drag = {...d, mode: "saving"};  // keep the preview until the host answers
+      const saving = this.drag = {...d, mode: "saving"};  // keep the preview until the host answers
       await this.ctx.edit(() => this.ctx.setShape(d.id, this.ctx.frame, box), d.id);
-      this.drag = null;
+      if (this.drag === saving) this.drag = null;  // not a drag begun meanwhile
     }
     this.ctx.render();
   }

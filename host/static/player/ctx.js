@@ -1,7 +1,7 @@
 // The only thing a tag's module gets of the player: `mount(node, ctx)`. One ctx per config node,
 // a facade over the Player (documented in docs/plugins.md, "The tag's module in the player").
 
-export function tagContext(player, container) {
+export function tagContext(player, container, node) {
   const store = () => player.store;
   const regions = () => (player.store ? player.store.regions() : []);  // none while mounting
   return {
@@ -11,7 +11,7 @@ export function tagContext(player, container) {
     attachVideo: (node, video, overlay, stage) => player.attachVideo(node, video, overlay, stage),
     registerKind: kind => player.registerKind(kind),
     kind: type => player.kinds.get(String(type).toLowerCase()) || null,
-    registerControl: control => player.registerControl(control),
+    registerControl: control => player.registerControl(control, node),
     registerLabels: set => player.registerLabels(set),
     activeLabels: objectName => player.activeLabels(objectName),
     hotkey: (combo, help, action, {up} = {}) => player.hotkey(combo, help, action, {up}),

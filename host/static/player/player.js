@@ -19,6 +19,7 @@ export class Player extends EventTarget {
     this.task = task;
     this.user = user;
     this.controls = [];  // what tag modules registered to draw and edit on the video
+    this.controlNodes = new Map();  // control -> the config node whose module registered it
     this.kinds = new Map();  // region type -> kind, registered by the tags' modules
     this.labelSets = [];  // {node, element, colours, selected}
     this.hotkeys = new Hotkeys(`tracklabel:hotkeys:${user.id}`,
@@ -78,7 +79,7 @@ export class Player extends EventTarget {
   async mountNode(node, container) {
     if (!node.module) throw new Error(`no player module for <${node.tag}>`);
     const module = await import(node.module);
-    await module.mount(node, tagContext(this, container));
+    await module.mount(node, tagContext(this, container, node));
   }
 
   async mountChildren(node, container) {
@@ -116,8 +117,10 @@ export class Player extends EventTarget {
   }
 
   // Space or Shift held: the drag pans the zoomed video. A control in the middle of drawing a
-  // shape (its busy() is true) gets the click; otherwise the controls are asked in turn until one takes it (returns true: it hit one of its regions or handles); when none
-  // does, the selection is cleared and the drawing tool's control begins a new shape.
+  // shape (its busy() is true) gets the click; otherwise the controls are asked in turn until
+  // one takes it (returns true: it hit one of its regions or handles): the selected region's
+  // control first, then the others from the one drawn last (on top). When none does, the
+  // selection is cleared and the drawing tool's control begins a new shape.
   pointerdown(event) {
     this.overlay.setPointerCapture(event.pointerId);
     if (this.spaceHeld || event.shiftKey) {
@@ -126,11 +129,18 @@ export class Player extends EventTarget {
     }
     const drawing = this.controls.find(c => c.busy?.());  // a shape half drawn takes every click
     if (drawing) return drawing.pointerdown?.(event);
-    if (this.controls.some(c => c.pointerdown?.(event) === true)) return;
+    if (this.pickOrder().some(c => c.pointerdown?.(event) === true)) return;
     const tool = this.drawingTool();
     if (!tool) return;
     if (this.selected) this.select(null);
     tool.draw(event);
+  }
+
+  // The controls in the order a click asks them: the selected region's first, then from the top.
+  pickOrder() {
+    const from = this.store.region(this.selected)?.from_name;
+    const owns = c => Number(from !== undefined && this.controlNodes.get(c)?.name === from);
+    return [...this.controls].reverse().sort((a, b) => owns(b) - owns(a));
   }
 
   // The control that draws new shapes: the one chosen in the tool buttons, else the first.
@@ -144,8 +154,9 @@ export class Player extends EventTarget {
     this.panning = {x: event.clientX, y: event.clientY};
   }
 
-  registerControl(control) {
+  registerControl(control, node) {
     this.controls.push(control);
+    this.controlNodes.set(control, node);
     this.renderTools?.();
   }
 

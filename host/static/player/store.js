@@ -183,9 +183,10 @@ export class AnnotationStore extends EventTarget {
   async toggleKeyframe(id, f) {
     const hasKey = () => this.region(id).value.sequence.some(k => k.frame === f);
     const shape = hasKey() ? null : await this.shapeEvenHidden(id, f);
-    this.snapshot();
     const region = this.region(id), seq = region.value.sequence;
     const at = seq.findIndex(k => k.frame === f);
+    if (at >= 0 && seq.length === 1) throw new Error("a region keeps at least one keyframe: delete the region instead");
+    this.snapshot();
     if (at >= 0) {
       seq.splice(at, 1);
     } else {
