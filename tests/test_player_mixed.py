@@ -5,7 +5,7 @@ toggles, duplicates and edits racing the host's answers."""
 import pytest
 
 import video_factory
-from browser_support import PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task, wait_regions
+from browser_support import PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task
 
 CONFIG = """<View>
   <Video name="video" value="$video" frameRate="25"/>
@@ -56,7 +56,10 @@ def region(page, rid):
 
 
 def newest(page, count):
-    wait_regions(page, count)
+    """After an edit that made region number COUNT: its id, once the host's shapes of every
+    keyframed region have arrived."""
+    page.wait_for_function(f"tracklabel.regions().length === {count} && tracklabel.regions().every("
+                           "r => !r.value.sequence || tracklabel.player.store.tracks.has(r.id))")
     return page.evaluate("tracklabel.regions().at(-1).id")
 
 
@@ -161,3 +164,27 @@ def test_a_drag_begun_while_the_last_edit_is_on_its_way_is_kept(page, task):
     shape_near(page, box, "x", 55)
     assert page.evaluate("tracklabel.player.selected") == poly
     assert page.evaluate("tracklabel.player.store.undoStack.length") == edits + 3
+
+
+def test_every_kind_survives_a_reload_as_a_draft_and_after_saving(page, server, task):
+    drag_at(page, (60, 60), (90, 90))
+    newest(page, 1)
+    polygon(page, [[10, 10], [40, 10], [40, 40]])
+    tool(page, "point")
+    click_at(page, 80, 20)
+    newest(page, 3)
+    page.click(".timeline-label-set button[data-label=Run]")  # marks the frame shown
+    newest(page, 4)
+    made = page.evaluate("tracklabel.regions()")
+    page.reload()
+    page.wait_for_function("window.tracklabel && window.__ready !== undefined", timeout=30000)
+    newest(page, 4)
+    assert page.evaluate("tracklabel.regions()") == made
+    assert "Restored" in page.inner_text(".status")
+    assert all(page.evaluate(f"tracklabel.shapeAt('{r['id']}') !== null") for r in made[:3])
+    page.click("button[data-action=save]")
+    page.wait_for_selector(".status:has-text('Saved')")
+    page.reload()
+    page.wait_for_function("window.tracklabel && window.__ready !== undefined", timeout=30000)
+    assert page.evaluate("tracklabel.regions()") == made
+    assert all(page.evaluate(f"tracklabel.shapeAt('{r['id']}') !== null") for r in made[:3])
