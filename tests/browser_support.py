@@ -132,9 +132,10 @@ def settle(page, target: int) -> int:
 
 
 def wait_regions(page, count: int):
-    """`count` regions, each with the host's boxes arrived (an edit is done when they are)."""
+    """`count` regions, each keyframed one with the host's shapes arrived (an edit is done when
+    they are; regions of other kinds, such as timeline ranges, have none to wait for)."""
     page.wait_for_function(f"tracklabel.regions().length === {count} && "
-                           "tracklabel.regions().every(r => tracklabel.player.store.tracks.has(r.id))")
+                           "tracklabel.player.store.keyframedRegions().every(r => tracklabel.player.store.tracks.has(r.id))")
 
 
 def fresh_task(server, config: str = CONFIG, video: str = "stamped.mp4") -> int:

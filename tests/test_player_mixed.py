@@ -5,7 +5,7 @@ toggles, duplicates and edits racing the host's answers."""
 import pytest
 
 import video_factory
-from browser_support import PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task
+from browser_support import PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task, wait_regions
 
 CONFIG = """<View>
   <Video name="video" value="$video" frameRate="25"/>
@@ -58,8 +58,7 @@ def region(page, rid):
 def newest(page, count):
     """After an edit that made region number COUNT: its id, once the host's shapes of every
     keyframed region have arrived."""
-    page.wait_for_function(f"tracklabel.regions().length === {count} && tracklabel.regions().every("
-                           "r => !r.value.sequence || tracklabel.player.store.tracks.has(r.id))")
+    wait_regions(page, count)
     return page.evaluate("tracklabel.regions().at(-1).id")
 
 
