@@ -64,6 +64,15 @@ class PlayerServer:
         self.process.stop()
 
 
+def config_server(tmp_path_factory, name: str, config: str):
+    """A host for one test module: a 90-frame stamped video and a project with `config` (the
+    project list a sign-in lands on is not empty). Tasks come from fresh_task(server, config)."""
+    server = PlayerServer(tmp_path_factory.mktemp(name))
+    video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240), options={"g": "30", "bf": "2"})
+    server.call("POST", "/api/projects", {"title": name, "label_config": config})
+    return server
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     server = PlayerServer(tmp_path_factory.mktemp("player"))

@@ -4,8 +4,7 @@ toggles, duplicates and edits racing the host's answers."""
 
 import pytest
 
-import video_factory
-from browser_support import PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task, wait_regions
+from browser_support import click_at, config_server, drag_at, fresh_task, go, on_page, open_task, wait_regions
 
 CONFIG = """<View>
   <Video name="video" value="$video" frameRate="25"/>
@@ -33,9 +32,7 @@ HOLD_NEXT_TRACKS = """() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = PlayerServer(tmp_path_factory.mktemp("mixed"))
-    video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240), options={"g": "30", "bf": "2"})
-    server.call("POST", "/api/projects", {"title": "Mixed", "label_config": CONFIG})  # listed after signing in
+    server = config_server(tmp_path_factory, "mixed", CONFIG)
     yield server
     server.stop()
 

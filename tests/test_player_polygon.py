@@ -6,8 +6,7 @@ and reloading, and tracking a moving textured object."""
 import pytest
 
 import scenes
-import video_factory
-from browser_support import (PlayerServer, click_at, drag_at, fresh_task, go, on_page, open_task, overlay_alpha,
+from browser_support import (click_at, config_server, drag_at, fresh_task, go, on_page, open_task, overlay_alpha,
                              wait_regions)
 
 CONFIG = """<View>
@@ -28,9 +27,7 @@ SHAPE_IS = """([id, frame, expected, tolerance]) => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = PlayerServer(tmp_path_factory.mktemp("polygon"))
-    video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240), options={"g": "30", "bf": "2"})
-    server.call("POST", "/api/projects", {"title": "Polygons", "label_config": CONFIG})  # listed after signing in
+    server = config_server(tmp_path_factory, "polygon", CONFIG)
     yield server
     server.stop()
 
