@@ -18,7 +18,8 @@ from .auth import require
 from .errors import ApiError
 from .media import DECODER
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import projects as project_store
 from .requests import int_arg, json_body
 from .tasks import insert_annotation, task_row
 from .validate import check_result, check_tasks
@@ -55,7 +56,7 @@ def _with_etag(row: dict, status: int = 200) -> Response:
 def _task_context(task_id: int):
     """The task, its project's config, and its frame count when the video was probed."""
     task = task_row(task_id)
-    config = project_config(project_row(task["project_id"]))
+    config = project_config(project_store.get(db.connection(), task["project_id"]))
     frames = (task["media"] or {}).get("frames")
     return task, config, frames
 

@@ -20,7 +20,8 @@ from . import db, jobs
 from .auth import require
 from .errors import ApiError
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import projects as project_store
 from .requests import json_body
 from .validate import check_tasks
 
@@ -139,7 +140,7 @@ def _exporter(name):
 def write_export(project_id: int, name: str, options: dict, folder: Path, progress=None) -> Path:
     """The project exported into `folder`: the file, or a zip of the exporter's folder."""
     exporter = _exporter(name)
-    config = project_config(project_row(project_id))
+    config = project_config(project_store.get(db.connection(), project_id))
     loaded = check_tasks(project_tasks(project_id), config)
     own = {option.name for option in exporter.options}
     common = {k: v for k, v in options.items() if k in COMMON_OPTIONS and k not in own}
@@ -188,7 +189,7 @@ def exporters():
 @require("admin")
 def start_export(project_id: int):
     """The export as a background job with progress; GET /api/jobs/{id}/download when done."""
-    project_row(project_id)
+    project_store.get(db.connection(), project_id)
     body = json_body()
     name = body.get("format", "ls-json")
     exporter = _exporter(name)

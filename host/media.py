@@ -18,7 +18,7 @@ from tracklabel.core.errors import InputError
 
 from . import db, jobs
 from .plugins import registry
-from .projects import project_config
+from .configs import project_config
 
 DECODER = "pyav"
 OPEN_VIDEOS = 8  # videos kept open per process for frame requests

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, send_file
 
+from . import db
 from .auth import require
 from .errors import ApiError
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import projects as project_store
 
 bp = Blueprint("player", __name__)
 
@@ -23,7 +25,7 @@ def page(task_id: int | None = None):
 @require()
 def interface(project_id: int):
     """The config as the player builds it: a tree of tags, each with its module's URL."""
-    config = project_config(project_row(project_id))
+    config = project_config(project_store.get(db.connection(), project_id))
     return jsonify({"root": _node(config.root)})
 
 

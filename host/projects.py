@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from tracklabel.core.config import parse_config
 
@@ -12,27 +11,10 @@ from .auth import require
 from .errors import ApiError
 from .plugins import registry
 from .requests import json_body
+from .store import projects as project_store
 
 bp = Blueprint("projects", __name__)
 TITLE_LIMIT = 500
-
-
-def project_row(project_id: int) -> dict:
-    row = db.connection().execute(sa.select(db.projects).where(db.projects.c.id == project_id)).mappings().first()
-    if row is None:
-        raise ApiError(404, "not_found", f"no project {project_id}")
-    return dict(row)
-
-
-def project_config(project: dict):
-    """The project's parsed config; parsed once per config text (every save asks for it)."""
-    cache = current_app.extensions.setdefault("tracklabel.configs", {})
-    text = project["label_config"]
-    if text not in cache:
-        if len(cache) >= 64:
-            cache.clear()
-        cache[text] = parse_config(text, registry(), source="label_config")
-    return cache[text]
 
 
 def _public(row: dict) -> dict:
@@ -59,8 +41,7 @@ def _checked(body: dict, partial: bool) -> dict:
 @bp.get("/api/projects")
 @require()
 def list_projects():
-    rows = db.connection().execute(sa.select(db.projects).order_by(db.projects.c.id)).mappings()
-    return jsonify([_public(dict(r)) for r in rows])
+    return jsonify([_public(row) for row in project_store.all_rows(db.connection())])
 
 
 @bp.post("/api/projects")
@@ -68,31 +49,30 @@ def list_projects():
 def create_project():
     values = _checked(json_body(), partial=False)
     with db.write() as conn:
-        project_id = conn.execute(db.projects.insert().values(**values)).inserted_primary_key[0]
-    return jsonify(_public(project_row(project_id))), 201
+        project_id = project_store.create(conn, **values)
+    return jsonify(_public(project_store.get(db.connection(), project_id))), 201
 
 
 @bp.get("/api/projects/<int:project_id>")
 @require()
 def get_project(project_id: int):
-    return jsonify(_public(project_row(project_id)))
+    return jsonify(_public(project_store.get(db.connection(), project_id)))
 
 
 @bp.patch("/api/projects/<int:project_id>")
 @require("admin")
 def update_project(project_id: int):
-    project_row(project_id)
+    project_store.get(db.connection(), project_id)
     values = _checked(json_body(), partial=True)
     with db.write() as conn:
-        conn.execute(db.projects.update().where(db.projects.c.id == project_id)
-                     .values(**values, updated_at=sa.func.now()))
-    return jsonify(_public(project_row(project_id)))
+        project_store.update(conn, project_id, **values)
+    return jsonify(_public(project_store.get(db.connection(), project_id)))
 
 
 @bp.delete("/api/projects/<int:project_id>")
 @require("admin")
 def delete_project(project_id: int):
-    project_row(project_id)
+    project_store.get(db.connection(), project_id)
     with db.write() as conn:
-        conn.execute(db.projects.delete().where(db.projects.c.id == project_id))
+        project_store.delete(conn, project_id)
     return "", 204

@@ -15,7 +15,8 @@ from .auth import require
 from .errors import ApiError
 from .imports import check_video, in_media_roots, save_uploads, task_video
 from .media import attach_video, video_tag
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import projects as project_store
 from .requests import accepts_uploads, json_body
 from .validate import check_tasks
 
@@ -53,7 +54,7 @@ def insert_annotation(conn, task_id: int, kind: str, result: list, extra: dict, 
 def import_tasks(project_id: int):
     """Label Studio tasks (one, a list, or Label Studio's JSON export), or one task per video:
     uploaded as multipart/form-data (field `file`), or `{"path": ...}` under a media root."""
-    config = project_config(project_row(project_id))
+    config = project_config(project_store.get(db.connection(), project_id))
     if request.mimetype == "multipart/form-data":
         field = _video_field(config)
         return _video_tasks(project_id, field, [(p.name, p) for p in save_uploads()])
@@ -115,7 +116,7 @@ def _video_tasks(project_id: int, field: str, videos: list[tuple[str, Path]]):
 @bp.get("/api/projects/<int:project_id>/tasks")
 @require()
 def list_tasks(project_id: int):
-    project_row(project_id)
+    project_store.get(db.connection(), project_id)
     rows = db.connection().execute(sa.select(db.tasks).where(db.tasks.c.project_id == project_id)
                                    .order_by(db.tasks.c.id)).mappings()
     return jsonify([task_public(dict(r)) for r in rows])

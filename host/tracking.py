@@ -21,7 +21,8 @@ from .auth import require
 from .errors import ApiError
 from .media import DECODER
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import projects as project_store
 from .requests import json_body
 from .tasks import task_row
 from .validate import check_tasks
@@ -90,7 +91,7 @@ def track(task_id: int):
         registry().tracker(params["tracker"])
     except PluginError as exc:
         raise ApiError(400, "invalid", str(exc), "$.tracker") from None
-    _, region = _region(task, params, project_config(project_row(task["project_id"])))
+    _, region = _region(task, params, project_config(project_store.get(db.connection(), task["project_id"])))
     plan(region, registry().region_tag(region.type), params["from"], registry().interpolator("linear"), media["frames"], media["width"],
          media["height"], params["backward"], params["to"], where="$.region")
     job_id = jobs.enqueue("track", task_id, params)
