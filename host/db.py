@@ -100,6 +100,14 @@ sessions = sa.Table(
     sa.Column("last_seen_at", sa.Float, nullable=False),
 )
 
+user_settings = sa.Table(
+    "user_settings", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),  # "layout", "hotkeys", "regions:<task id>"
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
 
 def timestamp(value: datetime) -> str:
     """A stored time as RFC 3339 text (SQLite gives it back without its zone: it is UTC)."""
