@@ -21,6 +21,10 @@ export const DEFAULTS = {
   "track-forward": ["alt+t", "track the selected region forward"],
   "track-backward": ["shift+alt+t", "track the selected region backward"],
   "help": ["?", "show the hotkeys"],
+  "submit-next": ["ctrl+shift+enter", "submit and open the next task (queue)"],
+  "skip": ["ctrl+shift+s", "skip this task (queue)"],
+  "prev-task": ["alt+pageup", "previous task (queue)"],
+  "next-task": ["alt+pagedown", "next task (queue)"],
 };
 
 export function comboOf(event) {
@@ -30,9 +34,11 @@ export function comboOf(event) {
     .filter(Boolean).join("+");
 }
 
-export class Hotkeys {
-  // `unhandled(event)` gets the keydown events outside fields that no hotkey took.
+export class Hotkeys extends EventTarget {
+  // `unhandled(event)` gets the keydown events outside fields that no hotkey took; a "remap"
+  // event tells which action got which combo.
   constructor(storageKey, unhandled = () => {}) {
+    super();
     this.storageKey = storageKey;
     this.unhandled = unhandled;
     this.actions = new Map();  // name -> {help, run, combo, up}
@@ -52,6 +58,13 @@ export class Hotkeys {
     this.custom[name] = combo;
     this.actions.get(name).combo = combo;
     localStorage.setItem(this.storageKey, JSON.stringify(this.custom));
+    this.dispatchEvent(new CustomEvent("remap", {detail: {name, combo}}));
+  }
+
+  // A button's title: what the action does (or `text`) and its combo as it is now.
+  title(name, text = this.actions.get(name)?.help ?? DEFAULTS[name]?.[1] ?? name) {
+    const combo = this.actions.get(name)?.combo;
+    return combo ? `${text} (${combo})` : text;
   }
 
   dispatch(event) {
