@@ -108,6 +108,22 @@ user_settings = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# The labeling queue: a task open in an annotator's player is locked to them until the lock
+# expires (the player refreshes it); a task a user skipped is not offered to them again.
+task_locks = sa.Table(
+    "task_locks", metadata,
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("expires_at", sa.Float, nullable=False),  # seconds since the epoch, by the app's clock
+)
+
+task_skips = sa.Table(
+    "task_skips", metadata,
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
 
 def timestamp(value: datetime) -> str:
     """A stored time as RFC 3339 text (SQLite gives it back without its zone: it is UTC)."""

@@ -14,10 +14,9 @@ from .store import projects as project_store
 bp = Blueprint("player", __name__)
 
 
-@bp.get("/")
 @bp.get("/tasks/<int:task_id>")
-def page(task_id: int | None = None):
-    """The player (it signs in, then opens the task or lists projects)."""
+def page(task_id: int):
+    """The player (it signs in, then opens the task)."""
     return current_app.send_static_file("player/index.html")
 
 
