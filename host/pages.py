@@ -10,8 +10,6 @@ bp = Blueprint("pages", __name__)
 # (URL rule, page module): each page's owner adds its line.
 ROUTES = (
     ("/", "projects"),
-    ("/projects/new", "settings"),
-    ("/projects/<int:project_id>/settings", "settings"),
 )
 
 HTML = """<!doctype html>
