@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data)
 
-    from . import (annotations, auth, db, errors, exports, jobs, media, members, pages, player, plugins, projects,
+    from . import (annotations, auth, config_api, db, errors, exports, jobs, media, members, pages, player, plugins, projects,
                    requests, streams, tasks, tracking)
 
     plugins.init_app(app)
@@ -65,7 +65,8 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     media.init_app(app)
     for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, streams.bp,
-                      tracking.bp, player.bp, members.bp, pages.bp):
+                      tracking.bp, player.bp, members.bp, pages.bp,
+                      config_api.bp):
         app.register_blueprint(blueprint)
     jobs.init_app(app)  # last: it may start left-over jobs at once
     return app

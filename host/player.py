@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, send_file
 
 from . import db
 from .auth import require
+from .config_api import interface_tree
 from .errors import ApiError
 from .plugins import registry
 from .configs import project_config
@@ -25,14 +26,7 @@ def page(task_id: int):
 def interface(project_id: int):
     """The config as the player builds it: a tree of tags, each with its module's URL."""
     config = project_config(project_store.get(db.connection(), project_id))
-    return jsonify({"root": _node(config.root)})
-
-
-def _node(node) -> dict:
-    return {"tag": node.tag.name, "name": node.name, "attrs": node.attrs, "text": node.text,
-            "to_names": node.to_names,
-            "module": f"/api/tags/{node.tag.name.lower()}.js" if node.tag.module else None,
-            "children": [_node(child) for child in node.children]}
+    return jsonify({"root": interface_tree(config.root)})
 
 
 @bp.get("/api/tags/<name>.js")

@@ -8,9 +8,12 @@ from tracklabel.core.config import parse_config
 
 from . import db
 from .auth import require
+from .config_api import dropped
+from .configs import project_config
 from .errors import ApiError
 from .plugins import registry
 from .requests import json_body
+from .store import project_stats
 from .store import projects as project_store
 
 bp = Blueprint("projects", __name__)
@@ -41,7 +44,9 @@ def _checked(body: dict, partial: bool) -> dict:
 @bp.get("/api/projects")
 @require()
 def list_projects():
-    return jsonify([_public(row) for row in project_store.all_rows(db.connection())])
+    conn = db.connection()
+    counts = project_stats.stats(conn)
+    return jsonify([{**_public(row), **counts[row["id"]]} for row in project_store.all_rows(conn)])
 
 
 @bp.post("/api/projects")
@@ -62,11 +67,28 @@ def get_project(project_id: int):
 @bp.patch("/api/projects/<int:project_id>")
 @require("admin")
 def update_project(project_id: int):
-    project_store.get(db.connection(), project_id)
-    values = _checked(json_body(), partial=True)
+    project = project_store.get(db.connection(), project_id)
+    body = json_body()
+    values = _checked(body, partial=True)
+    if "confirm" in body and not isinstance(body["confirm"], bool):
+        raise ApiError(400, "invalid", "confirm must be true or false", "$.confirm")
+    if "label_config" in values and body.get("confirm") is not True:
+        _refuse_dropping_used(project, values["label_config"])
     with db.write() as conn:
         project_store.update(conn, project_id, **values)
     return jsonify(_public(project_store.get(db.connection(), project_id)))
+
+
+def _refuse_dropping_used(project: dict, new_text: str) -> None:
+    """409 when the new config drops a control or a label that annotations use (the answer says
+    what and how many annotations); the client sends `"confirm": true` to save anyway."""
+    controls, labels = dropped(project_config(project), project_config({"label_config": new_text}))
+    count = project_stats.annotations_using(db.connection(), project["id"], controls, labels)
+    if count:
+        what = ", ".join([f"control {c!r}" for c in sorted(controls)] + [f"label {v!r}" for v in sorted(labels)])
+        raise ApiError(409, "confirm", f"the new config drops {what}, used by {count} annotation"
+                       f"{'s' if count != 1 else ''}; send confirm: true to save anyway", "$.label_config",
+                       annotations=count, controls=sorted(controls), labels=sorted(labels))
 
 
 @bp.delete("/api/projects/<int:project_id>")
