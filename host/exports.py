@@ -9,8 +9,6 @@ import uuid
 from pathlib import Path
 from typing import NamedTuple
 
-import sqlalchemy as sa
-
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from tracklabel.core.errors import PluginError
@@ -21,19 +19,20 @@ from .auth import require
 from .errors import ApiError
 from .plugins import registry
 from .configs import project_config
+from .store import annotations as annotation_store
 from .store import projects as project_store
+from .store import tasks as task_store
 from .requests import json_body
 from .validate import check_tasks
 
 bp = Blueprint("exports", __name__)
 
+
 def project_tasks(project_id: int) -> list[dict]:
     """The project's tasks as Label Studio JSON; regions get the probed frame size and count."""
     conn = db.connection()
-    tasks = conn.execute(sa.select(db.tasks).where(db.tasks.c.project_id == project_id)
-                         .order_by(db.tasks.c.id)).mappings().all()
-    rows = conn.execute(sa.select(db.annotations).join(db.tasks).where(db.tasks.c.project_id == project_id)
-                        .order_by(db.annotations.c.id)).mappings().all()
+    tasks = task_store.of_project(conn, project_id)
+    rows = annotation_store.of_project(conn, project_id)
     by_task: dict[int, dict] = {t["id"]: _as_imported(t) for t in tasks}
     media = {t["id"]: t["media"] or {} for t in tasks}
     keyframed = {tag.region_type.lower() for tag in registry().tags.values() if tag.keyframed and tag.region_type}
@@ -201,7 +200,11 @@ def start_export(project_id: int):
     return response
 
 
-@jobs.runner("export")
+def init_app(app) -> None:
+    """Register the runner of export jobs."""
+    jobs.register_runner(app, "export", export_job)
+
+
 def export_job(_task_id, progress, params: dict) -> dict:
     folder = Path(current_app.config["DATA_DIR"]) / "exports" / uuid.uuid4().hex
     folder.mkdir(parents=True)
@@ -214,9 +217,9 @@ def export_job(_task_id, progress, params: dict) -> dict:
 def download(job_id: int):
     """The file a finished export job made (for whoever started the export, or an admin)."""
     job = jobs.job_row(job_id)
-    if job.kind != "export" or job.state != "done":
-        raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job.state})")
-    path = Path(current_app.config["DATA_DIR"]) / "exports" / job.result["file"]
-    exporter = registry().exporters.get((job.params or {}).get("format"))
+    if job["kind"] != "export" or job["state"] != "done":
+        raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job['state']})")
+    path = Path(current_app.config["DATA_DIR"]) / "exports" / job["result"]["file"]
+    exporter = registry().exporters.get((job["params"] or {}).get("format"))
     return send_file(path, as_attachment=True, download_name=path.name,
                      mimetype=exporter.media_type if exporter is not None else None)

@@ -13,7 +13,7 @@ from tracklabel.core.decoding import check_file
 from tracklabel.core.errors import InputError
 
 from .errors import ApiError
-from .media import DECODER
+from .videos import DECODER
 from .plugins import registry
 
 LOCAL_FILES = "/data/local-files/"  # Label Studio's local storage URLs: /data/local-files/?d=<relative path>
