@@ -27,7 +27,8 @@ class _IdConverter(IntegerConverter):
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH,
-    WORKERS (background job threads; 0 runs no jobs in this process), SESSION_IDLE_SECONDS and
+    WORKERS (background job threads; 0 runs no jobs in this process), JOB_RUNNERS (more job
+    runners by kind, besides the host's own), SESSION_IDLE_SECONDS and
     SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began), CLOCK
     (seconds since the epoch; tests move it)..."""
     config = dict(config or {})
@@ -55,16 +56,21 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data)
 
-    from . import (annotations, auth, config_api, db, errors, exports, jobs, media, members, pages, player, plugins, projects,
-                   requests, streams, tasks, tracking)
+    from . import (annotations, auth, config_api, db, errors, exports, jobs, members, pages, player, plugins, projects,
+                   requests, tasks, tracking, video_jobs, video_routes, videos)
 
     plugins.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     requests.init_app(app)
     auth.init_app(app)
-    media.init_app(app)
-    for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, streams.bp,
+    videos.init_app(app)
+    video_jobs.init_app(app)  # the runners of index and proxy jobs
+    tracking.init_app(app)  # of track jobs
+    exports.init_app(app)  # of export jobs
+    for kind, runner in app.config.get("JOB_RUNNERS", {}).items():
+        jobs.register_runner(app, kind, runner)
+    for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, video_routes.bp,
                       tracking.bp, player.bp, members.bp, pages.bp,
                       config_api.bp):
         app.register_blueprint(blueprint)
