@@ -74,6 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
                       tracking.bp, player.bp, members.bp, pages.bp,
                       config_api.bp):
         app.register_blueprint(blueprint)
+    from . import task_list, thumbnails  # the data manager's
+    app.register_blueprint(task_list.bp)
+    app.register_blueprint(thumbnails.bp)
     jobs.init_app(app)  # last: it may start left-over jobs at once
     return app
 

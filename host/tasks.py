@@ -3,6 +3,7 @@ listed, read, deleted."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Blueprint, jsonify, request
@@ -16,6 +17,7 @@ from .imports import check_video, in_media_roots, save_uploads, task_video
 from .configs import project_config, video_tag
 from .store import annotations as annotation_store
 from .store import projects as project_store
+from .store import task_list
 from .store import tasks as task_store
 from .requests import accepts_uploads, json_body
 from .validate import check_tasks
@@ -43,7 +45,8 @@ def import_tasks(project_id: int):
     config = project_config(project_store.get(db.connection(), project_id))
     if request.mimetype == "multipart/form-data":
         field = _video_field(config)
-        return _video_tasks(project_id, field, [(p.name, p) for p in save_uploads()])
+        uploads = save_uploads(lambda folder, name: _refuse_duplicate(project_id, name, prefix=f"{folder}{os.sep}"))
+        return _video_tasks(project_id, field, uploads)
     raw = json_body(expected=(dict, list))
     if isinstance(raw, dict) and set(raw) == {"path"}:
         field = _video_field(config)
@@ -51,10 +54,11 @@ def import_tasks(project_id: int):
             raise ApiError(400, "invalid", "path must be a string", "$.path")
         path = in_media_roots(raw["path"])
         check_video(path, raw["path"])
+        _refuse_duplicate(project_id, raw["path"], path=str(path))
         return _video_tasks(project_id, field, [(raw["path"], path)])
     loaded = check_tasks(raw, config)
     tag = video_tag(config)
-    created, videos = [], []
+    created, videos, counts = [], [], []
     with db.write() as conn:
         for task in loaded.tasks:
             plain = to_builtins(task)
@@ -73,12 +77,14 @@ def import_tasks(project_id: int):
                     entries.append({"row": row, "keys": list(annotation)})
             task_store.set_extra(conn, task_id, layout)
             created.append(task_id)
+            counts.append({"id": task_id, **{key: sum(isinstance(a, dict) for a in plain.get(key, []))
+                                             for key in ("annotations", "predictions")}})
             path = task_video(plain["data"].get(tag.attrs["value"][1:])) if tag is not None else None
             if path is not None:
                 videos.append((task_id, path))
     jobs = [attach_video(task_id, path) for task_id, path in videos]
     warnings = [{"path": w.where.removeprefix("body: "), "message": w.message} for w in loaded.warnings]
-    return jsonify({"tasks": created, "warnings": warnings, "jobs": jobs}), 201
+    return jsonify({"tasks": created, "warnings": warnings, "jobs": jobs, "imported": counts}), 201
 
 
 def _video_field(config) -> str:
@@ -87,6 +93,15 @@ def _video_field(config) -> str:
     if tag is None:
         raise ApiError(400, "invalid", "the project's labeling config has no <Video> tag to show a video")
     return tag.attrs["value"][1:]
+
+
+def _refuse_duplicate(project_id: int, name: str, path: str | None = None, prefix: str | None = None) -> None:
+    """409 naming `name` when a task of the project has the video file `path` (or one under the
+    uploads' folder `prefix` of the same content)."""
+    task = task_list.with_video(db.connection(), project_id, path, prefix)
+    if task is not None:
+        raise ApiError(409, "duplicate_video", f"{name}: the same video is already task {task} of this project",
+                       task=task)
 
 
 def _video_tasks(project_id: int, field: str, videos: list[tuple[str, Path]]):
