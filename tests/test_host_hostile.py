@@ -151,7 +151,7 @@ def world(tmp_path, database_url):
     jobs.shutdown(app)  # from here jobs stay queued: the walk starts exports and tracking
     job = admin.post(f"/api/projects/{project}/exports", json={"format": "jsonl"}).json["id"]
     ids = {"project_id": project, "task_id": task, "annotation_id": annotation, "job_id": job, "n": 1,
-           "name": "videorectangle", "code": "nope", "user_id": 2, "token_id": 2}
+           "name": "videorectangle", "code": "nope", "user_id": 2, "token_id": 2, "key": "layout"}
     yield app, admin, annotator, ids
     app.extensions["tracklabel.engine"].dispose()
 
@@ -188,6 +188,7 @@ def bodies(rule: str) -> tuple[dict, tuple]:
         "/api/projects/<int:project_id>/tasks": ({"path": "clip.mp4"}, ("path", "data", "annotations", "predictions")),
         "/api/projects/<int:project_id>/exports": ({"format": "jsonl"}, ("format", *OPTIONS)),
         "/api/users": ({"name": "new", "role": "annotator"}, ("name", "role")),
+        "/api/me/settings/<key>": ({"value": {"side": "left"}}, ("value",)),
         "/api/auth/login": ({"name": "admin", "password": "secret-admin"}, ("name", "password")),
         "/api/auth/password": ({"old_password": "secret-admin", "new_password": "secret-admin"},
                                ("old_password", "new_password")),
