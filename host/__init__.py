@@ -29,8 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH,
     WORKERS (background job threads; 0 runs no jobs in this process), JOB_RUNNERS (more job
     runners by kind, besides the host's own), SESSION_IDLE_SECONDS and
-    SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began), CLOCK
-    (seconds since the epoch; tests move it)..."""
+    SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began),
+    EXPORT_MAX_AGE_SECONDS (an export job's file is removed after so long), CLOCK (seconds since
+    the epoch; tests move it)..."""
     config = dict(config or {})
     data = Path(config.get("DATA_DIR") or os.environ.get("TRACKLABEL_DATA", "tracklabel-data"))
     data.mkdir(parents=True, exist_ok=True)
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_IDLE_SECONDS=8 * 3600,  # a login ends after 8 hours unused
         SESSION_MAX_SECONDS=7 * 24 * 3600,  # and a week after it began
+        EXPORT_MAX_AGE_SECONDS=24 * 3600,  # an export's file is kept a day
         CLOCK=time.time,
         WORKERS=2,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import tempfile
 import uuid
@@ -14,7 +15,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from tracklabel.core.errors import PluginError
 from tracklabel.core.export import ExportJob, ExportOptions
 
-from . import db, jobs
+from . import MAX_ID, db, jobs
 from .auth import require
 from .errors import ApiError
 from .plugins import registry
@@ -28,11 +29,12 @@ from .validate import check_tasks
 bp = Blueprint("exports", __name__)
 
 
-def project_tasks(project_id: int) -> list[dict]:
-    """The project's tasks as Label Studio JSON; regions get the probed frame size and count."""
+def project_tasks(project_id: int, task_ids: list[int] | None = None) -> list[dict]:
+    """The project's tasks (those of `task_ids`, when given) as Label Studio JSON; regions get
+    the probed frame size and count."""
     conn = db.connection()
-    tasks = task_store.of_project(conn, project_id)
-    rows = annotation_store.of_project(conn, project_id)
+    tasks = task_store.of_project(conn, project_id, task_ids)
+    rows = annotation_store.of_project(conn, project_id, task_ids)
     by_task: dict[int, dict] = {t["id"]: _as_imported(t) for t in tasks}
     media = {t["id"]: t["media"] or {} for t in tasks}
     keyframed = {tag.region_type.lower() for tag in registry().tags.values() if tag.keyframed and tag.region_type}
@@ -136,11 +138,13 @@ def _exporter(name):
         raise ApiError(400, "invalid", str(exc), "format") from None
 
 
-def write_export(project_id: int, name: str, options: dict, folder: Path, progress=None) -> Path:
-    """The project exported into `folder`: the file, or a zip of the exporter's folder."""
+def write_export(project_id: int, name: str, options: dict, folder: Path, progress=None,
+                 task_ids: list[int] | None = None) -> Path:
+    """The project (or its tasks of `task_ids`) exported into `folder`: the file, or a zip of
+    the exporter's folder."""
     exporter = _exporter(name)
     config = project_config(project_store.get(db.connection(), project_id))
-    loaded = check_tasks(project_tasks(project_id), config)
+    loaded = check_tasks(project_tasks(project_id, task_ids), config)
     own = {option.name for option in exporter.options}
     common = {k: v for k, v in options.items() if k in COMMON_OPTIONS and k not in own}
     job = ExportJob(loaded, registry(), config, options=ExportOptions(**common), format=exporter.name,
@@ -193,6 +197,8 @@ def start_export(project_id: int):
     name = body.get("format", "ls-json")
     exporter = _exporter(name)
     params = {"project": project_id, "format": name, "options": read_options(body, exporter)}
+    if "tasks" in body:
+        params["tasks"] = _task_ids(body["tasks"], project_id)
     job_id = jobs.enqueue("export", None, params)
     response = jsonify(jobs.public(jobs.job_row(job_id)))
     response.status_code = 202
@@ -206,10 +212,45 @@ def init_app(app) -> None:
 
 
 def export_job(_task_id, progress, params: dict) -> dict:
-    folder = Path(current_app.config["DATA_DIR"]) / "exports" / uuid.uuid4().hex
+    """Remove the exports past their age, then write this one into a folder of its own (its
+    time, by the app's clock, is the folder's modification time)."""
+    exports, now = Path(current_app.config["DATA_DIR"]) / "exports", current_app.config["CLOCK"]()
+    for old in exports.iterdir() if exports.is_dir() else ():
+        if _expired(old, now):
+            shutil.rmtree(old, ignore_errors=True)
+    folder = exports / uuid.uuid4().hex
     folder.mkdir(parents=True)
-    path = write_export(params["project"], params["format"], params["options"], folder, progress)
+    path = write_export(params["project"], params["format"], params["options"], folder, progress,
+                        params.get("tasks"))
+    os.utime(folder, (now, now))
     return {"file": str(path.relative_to(folder.parent)), "bytes": path.stat().st_size}
+
+
+def _expired(folder: Path, now: float) -> bool:
+    """Whether an export's folder is older than EXPORT_MAX_AGE_SECONDS at `now`."""
+    try:
+        return folder.stat().st_mtime < now - current_app.config["EXPORT_MAX_AGE_SECONDS"]
+    except FileNotFoundError:  # removed meanwhile
+        return False
+
+
+MAX_TASKS = 10_000  # task ids one export request may list
+
+
+def _task_ids(value, project_id: int) -> list[int]:
+    """The export's task ids: a non-empty list of the project's tasks (400 naming the entry
+    that is not an id or not the project's)."""
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_TASKS:
+        raise ApiError(400, "invalid", f"tasks must be a list of task ids (1 to {MAX_TASKS})", "$.tasks")
+    for index, task in enumerate(value):
+        if isinstance(task, bool) or not isinstance(task, int) or not 1 <= task <= MAX_ID:
+            raise ApiError(400, "invalid", f"{task!r} is not a task id", f"$.tasks[{index}]")
+    ids = sorted(set(value))
+    found = {t["id"] for t in task_store.of_project(db.connection(), project_id, ids)}
+    for index, task in enumerate(value):
+        if task not in found:
+            raise ApiError(400, "invalid", f"task {task} is not in project {project_id}", f"$.tasks[{index}]")
+    return ids
 
 
 @bp.get("/api/jobs/<int:job_id>/download")
@@ -220,6 +261,12 @@ def download(job_id: int):
     if job["kind"] != "export" or job["state"] != "done":
         raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job['state']})")
     path = Path(current_app.config["DATA_DIR"]) / "exports" / job["result"]["file"]
+    if _expired(path.parent, current_app.config["CLOCK"]()):
+        shutil.rmtree(path.parent, ignore_errors=True)
+    if not path.is_file():
+        age = current_app.config["EXPORT_MAX_AGE_SECONDS"]
+        raise ApiError(410, "gone", f"the file of export job {job_id} was removed: exports are kept "
+                                    f"{age:g} seconds; export again")
     exporter = registry().exporters.get((job["params"] or {}).get("format"))
     return send_file(path, as_attachment=True, download_name=path.name,
                      mimetype=exporter.media_type if exporter is not None else None)

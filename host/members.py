@@ -11,7 +11,7 @@ from . import db
 from .auth import ROLES, add_user, require, set_password
 from .errors import ApiError
 from .requests import json_body
-from .store import members
+from .store import members as member_store
 
 NAME_LIMIT = 200  # characters, as the users table holds
 
@@ -23,7 +23,7 @@ def _new_password() -> str:
 
 
 def _member(user_id: int) -> dict:
-    user = members.find(db.connection(), user_id)
+    user = member_store.find(db.connection(), user_id)
     if user is None:
         raise ApiError(404, "not_found", f"no user {user_id}")
     return user
@@ -33,7 +33,7 @@ def _member(user_id: int) -> dict:
 @require("admin")
 def list_users():
     """Every user with role, annotation count and last activity."""
-    return jsonify(members.all_rows(db.connection()))
+    return jsonify(member_store.all_rows(db.connection()))
 
 
 @bp.post("/api/users")
@@ -51,7 +51,7 @@ def add():
         raise ApiError(400, "invalid", f"role must be one of {', '.join(ROLES)}", "$.role")
     password = _new_password()
     with db.write() as conn:
-        if members.name_taken(conn, name):
+        if member_store.name_taken(conn, name):
             raise ApiError(409, "exists", f"a user named {name!r} exists", "$.name")
         user_id, token = add_user(conn, name, role, password)
     response = jsonify({"user": {"id": user_id, "name": name, "role": role}, "password": password,
@@ -77,7 +77,7 @@ def reset_password(user_id: int):
 def list_tokens(user_id: int):
     """The user's tokens (API tokens, unused login links) without their secrets."""
     _member(user_id)
-    return jsonify(members.tokens(db.connection(), user_id))
+    return jsonify(member_store.tokens(db.connection(), user_id))
 
 
 @bp.delete("/api/users/<int:user_id>/tokens/<int:token_id>")
@@ -86,6 +86,6 @@ def revoke_token(user_id: int, token_id: int):
     """Revoke one of the user's tokens: it authenticates no request from now on."""
     _member(user_id)
     with db.write() as conn:
-        if not members.revoke(conn, user_id, token_id):
+        if not member_store.revoke(conn, user_id, token_id):
             raise ApiError(404, "not_found", f"user {user_id} has no token {token_id}")
     return "", 204

@@ -38,10 +38,12 @@ def kinds(conn: sa.Connection, task_id: int) -> list[tuple[int, str]]:
     return [(i, kind) for i, kind in conn.execute(query)]
 
 
-def of_project(conn: sa.Connection, project_id: int) -> list[dict]:
-    """Every annotation and prediction of the project's tasks, by id."""
+def of_project(conn: sa.Connection, project_id: int, task_ids: list[int] | None = None) -> list[dict]:
+    """Every annotation and prediction of the project's tasks (of `task_ids` only, when given), by id."""
     query = (sa.select(db.annotations).join(db.tasks).where(db.tasks.c.project_id == project_id)
              .order_by(db.annotations.c.id))
+    if task_ids is not None:
+        query = query.where(db.tasks.c.id.in_(task_ids))
     return [dict(r) for r in conn.execute(query).mappings()]
 
 

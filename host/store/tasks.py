@@ -22,9 +22,11 @@ def get(conn: sa.Connection, task_id: int) -> dict:
     return row
 
 
-def of_project(conn: sa.Connection, project_id: int) -> list[dict]:
-    """The project's tasks, by id."""
+def of_project(conn: sa.Connection, project_id: int, task_ids: list[int] | None = None) -> list[dict]:
+    """The project's tasks (those of `task_ids` only, when given), by id."""
     query = sa.select(db.tasks).where(db.tasks.c.project_id == project_id).order_by(db.tasks.c.id)
+    if task_ids is not None:
+        query = query.where(db.tasks.c.id.in_(task_ids))
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
