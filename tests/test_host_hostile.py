@@ -186,7 +186,7 @@ def bodies(rule: str) -> tuple[dict, tuple]:
         "/api/projects": ({"title": "t", "label_config": SEED_CONFIG}, ("title", "label_config")),
         "/api/projects/<int:project_id>": ({"title": "t"}, ("title", "label_config")),
         "/api/projects/<int:project_id>/tasks": ({"path": "clip.mp4"}, ("path", "data", "annotations", "predictions")),
-        "/api/projects/<int:project_id>/exports": ({"format": "jsonl"}, ("format", *OPTIONS)),
+        "/api/projects/<int:project_id>/exports": ({"format": "jsonl"}, ("format", "tasks", *OPTIONS)),
         "/api/users": ({"name": "new", "role": "annotator"}, ("name", "role")),
         "/api/me/settings/<key>": ({"value": {"side": "left"}}, ("value",)),
         "/api/auth/login": ({"name": "admin", "password": "secret-admin"}, ("name", "password")),
