@@ -10,6 +10,8 @@ bp = Blueprint("pages", __name__)
 # (URL rule, page module): each page's owner adds its line.
 ROUTES = (
     ("/", "projects"),
+    ("/projects/new", "settings"),
+    ("/projects/<int:project_id>/settings", "settings"),
     ("/projects/<int:project_id>/export", "export"),
     ("/members", "members"),
 )
