@@ -7,6 +7,12 @@ import {ApiError} from "/static/player/api.js";
 import {el} from "/static/player/dom.js";
 
 const POLL_MS = 300;  // how often a running job is asked about
+const STYLE = `
+.export-page fieldset { border: 1px solid #3a3f48; margin: 8px 0; padding: 6px 10px; }
+.export-page .option { display: grid; grid-template-columns: 110px 220px 1fr; gap: 10px; align-items: center; margin: 3px 0; }
+.export-page .option input[type=checkbox] { justify-self: start; }
+.export-page .scope label { margin-right: 18px; }
+.export-page progress { width: 240px; }`;
 const COMMON = [  // the options every format takes
   {name: "width", type: "number", help: "frame width in pixels (default: the probed video's)"},
   {name: "height", type: "number", help: "frame height in pixels (default: the probed video's)"},
@@ -75,7 +81,8 @@ export async function mount(root, shell) {
   const result = el("p", {className: "result"});
   const form = el("form", {className: "export"}, el("div", {className: "toolbar"}, el("label", {}, "Format ", format)),
     description, own, common, scope, el("div", {className: "toolbar"}, start, progress, state, cancel), result);
-  root.replaceChildren(el("section", {className: "export-page"}, el("h2", {textContent: "Export"}), form));
+  root.replaceChildren(el("section", {className: "export-page"}, el("style", {textContent: STYLE}),
+    el("h2", {textContent: "Export"}), form));
 
   const showOptions = () => {
     const exporter = exporters.find(e => e.name === format.value);

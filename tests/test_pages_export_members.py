@@ -1,0 +1,126 @@
+"""The Export and Members pages in Chromium against a real `tracklabel serve`: MOT exported for the
+project as a job and downloaded (a zip with gt.txt); an annotator added on Members signs in with
+the password shown once and sees only what their role allows (no Members, no Create, the API's
+403 on the Members page); a token revoked on the page is refused at once. Screenshots at
+1440x900 go to tests/artifacts/export.png and members.png."""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import video_factory
+from browser_support import CONFIG, PASSWORD, PlayerServer
+from server_process import Client
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A host with a project: an indexed video task with an annotation, and a task without."""
+    server = PlayerServer(tmp_path_factory.mktemp("pages"))
+    video_factory.encode(server.media / "street.mp4", frames=30)
+    server.project = server.call("POST", "/api/projects", {"title": "Street", "label_config": CONFIG})["id"]
+    server.task = server.video_task(server.project, "street.mp4")
+    region = {"id": "r1", "type": "videorectangle", "from_name": "box", "to_name": "video",
+              "value": {"labels": ["Man"], "framesCount": 30, "sequence": [
+                  {"frame": 1, "x": 10, "y": 10, "width": 20, "height": 20, "rotation": 0, "enabled": True},
+                  {"frame": 10, "x": 30, "y": 10, "width": 20, "height": 20, "rotation": 0, "enabled": False}]}}
+    server.call("POST", f"/api/tasks/{server.task}/annotations", {"result": [region]})
+    server.call("POST", f"/api/projects/{server.project}/tasks", [{"data": {"video": "elsewhere.mp4"}}])
+    yield server
+    server.stop()
+
+
+def signed_in(chromium, site, url, name="admin", password=PASSWORD):
+    """A new 1440x900 page signed in as `name`, on `url` once the page is mounted."""
+    context = chromium.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(site.url + url)
+    page.fill("form.login input[name=name]", name)
+    page.fill("form.login input[name=password]", password)
+    page.click("form.login button")
+    page.wait_for_selector("body[data-ready=true]")
+    return page
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_export_mot_for_the_project_and_download_the_zip(chromium, site):
+    page = signed_in(chromium, site, f"/projects/{site.project}/export")
+    page.select_option("select[name=format]", "mot")
+    assert page.locator(".own-options select[name=origin]").input_value() == "1"  # the option's default
+    assert "origin" in page.locator(".own-options").inner_text()
+    page.keyboard.press("e")  # start the export
+    link = page.wait_for_selector("a.download", timeout=60000)
+    assert page.locator("progress").evaluate("p => p.value") == 1
+    assert link.inner_text() == f"project-{site.project}-mot.zip"
+    screenshot(page, "export.png")
+    with page.expect_download() as caught:
+        page.keyboard.press("d")
+    archive = zipfile.ZipFile(io.BytesIO(Path(caught.value.path()).read_bytes()))
+    (gt,) = [name for name in archive.namelist() if name.endswith("gt.txt")]
+    assert gt == "street/gt/gt.txt" and len(archive.read(gt).decode().splitlines()) == 10
+    page.goto(f"{site.url}/projects/{site.project}/export?tasks={site.task}")  # from the tasks page
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("input[name=scope][value=tasks]").is_checked()
+    page.select_option("select[name=format]", "ls-json")
+    page.click("form.export button.primary")
+    page.wait_for_selector("a.download", timeout=60000)
+    with page.expect_download() as caught:
+        page.click("a.download")
+    assert [task["id"] for task in json.loads(Path(caught.value.path()).read_text())] == [site.task]
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+def test_an_annotator_added_on_members_signs_in_and_sees_only_their_pages(chromium, site):
+    page = signed_in(chromium, site, "/members")
+    page.keyboard.press("a")  # to the name field
+    page.keyboard.type("maria")
+    page.select_option("form.add select[name=role]", "annotator")
+    page.keyboard.press("Enter")
+    password = page.wait_for_selector(".shown-once input.password").input_value()
+    token = page.locator(".shown-once input.token").input_value()
+    row = page.locator("table.users tr.selected")
+    assert row.locator("td").first.inner_text() == "maria" and row.locator("td.role").inner_text() == "annotator"
+    assert page.locator("table.users tr", has_text="admin").locator("td.annotations").inner_text() == "1"
+    screenshot(page, "members.png")
+
+    annotator = signed_in(chromium, site, "/", "maria", password)
+    nav = annotator.locator("header.nav").inner_text()
+    assert "maria (annotator)" in nav and "Members" not in nav
+    assert annotator.locator("text=Create").count() == 0
+    assert annotator.locator(f"a[href='/projects/{site.project}']").count() == 1, annotator.content()  # the project they may label
+    annotator.goto(site.url + "/members")
+    annotator.wait_for_selector("body[data-ready=true]")
+    assert "403" in annotator.locator("section.members.denied").inner_text()
+    assert "not allowed for your role" in annotator.locator(".status.error").inner_text()
+    assert annotator.locator("table.users").count() == 0
+    annotator.goto(site.url + f"/projects/{site.project}")
+    annotator.wait_for_selector("body[data-ready=true]")
+    assert "Settings" not in annotator.locator("header.nav").inner_text()
+    assert not annotator.errors, annotator.errors
+    annotator.context.close()
+
+    maria = Client(site.process.port, token)
+    assert maria.request("GET", "/api/auth/me")[0] == 200
+    page.keyboard.press("t")  # maria's tokens (she is the selected member)
+    page.wait_for_selector(".tokens tr[data-token]")
+    page.keyboard.press("x")
+    page.wait_for_selector("dialog.confirm")
+    page.keyboard.press("Enter")  # the dialog's first button: Revoke
+    page.wait_for_selector(".tokens p.muted:has-text('no tokens')")
+    assert maria.request("GET", "/api/auth/me")[0] == 401
+    maria.close()
+    assert not page.errors, page.errors
+    page.context.close()
