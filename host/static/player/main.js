@@ -1,7 +1,9 @@
-// Start: sign in if needed, then open /tasks/<id> in the player, or list projects and tasks.
+// Start: sign in if needed, then open /tasks/<id> in the player, or the next task of a project's
+// labeling queue (/projects/<id>/label; ?task=<id>: that task, in the queue).
 
 import {Api, ApiError} from "./api.js";
 import {Player} from "./player.js";
+import {Queue} from "./queue.js";
 
 const app = document.getElementById("app");
 const api = new Api();
@@ -29,35 +31,46 @@ async function signedIn() {
   });
 }
 
-async function listTasks() {
-  const projects = await api.get("/api/projects");
-  app.replaceChildren();
-  for (const project of projects) {
-    const tasks = await api.get(`/api/projects/${project.id}/tasks`);
-    const section = document.createElement("section");
-    section.innerHTML = `<h2></h2><ul></ul>`;
-    section.querySelector("h2").textContent = project.title;
-    for (const task of tasks) {
-      const item = document.createElement("li");
-      item.innerHTML = `<a href="/tasks/${task.id}">task ${task.id}</a>`;
-      section.querySelector("ul").append(item);
-    }
-    app.append(section);
-  }
-}
-
 async function openTask(taskId) {
   const task = await api.get(`/api/tasks/${taskId}`);
   const ui = await api.get(`/api/projects/${task.project}/interface`);
   document.getElementById("where").textContent = `task ${task.id}`;
   const player = new Player(app, api, task, user);
   await player.mount(ui.root);
+  return player;
+}
+
+// The task asked for (locked to the user unless another annotator holds it), else the next one.
+async function openQueue(projectId, taskId) {
+  let place = null;
+  if (taskId) {
+    try {
+      place = await api.post(`/api/tasks/${taskId}/lock`);
+    } catch (error) {
+      if (error.status !== 409) throw error;
+    }
+  } else {
+    place = await api.post(`/api/projects/${projectId}/next`);
+    if (place === null) return done(projectId);
+  }
+  const player = await openTask(place?.task ?? taskId);
+  new Queue(player, projectId, place).mount();
+}
+
+function done(projectId) {
+  const back = Object.assign(document.createElement("a"), {href: `/projects/${projectId}`, textContent: "the project's tasks"});
+  const message = Object.assign(document.createElement("p"), {className: "queue-done"});
+  message.append("No more tasks to label in this project. Back to ", back, ".");
+  app.replaceChildren(message);
 }
 
 const user = await signedIn();
-const match = location.pathname.match(/^\/tasks\/(\d+)/);
+const task = location.pathname.match(/^\/tasks\/(\d+)/);
+const queue = location.pathname.match(/^\/projects\/(\d+)\/label/);
 try {
-  if (match) await openTask(Number(match[1])); else await listTasks();
+  if (task) await openTask(Number(task[1]));
+  else if (queue) await openQueue(Number(queue[1]), Number(new URLSearchParams(location.search).get("task")) || null);
+  else app.textContent = "Nothing to show here: open a task or a project's labeling queue";
 } catch (error) {
   app.textContent = `Cannot open this: ${error.message}`;
   console.error(error);
