@@ -1,7 +1,8 @@
 """The Export and Members pages in Chromium against a real `tracklabel serve`: MOT exported for the
 project as a job and downloaded (a zip with gt.txt); an annotator added on Members signs in with
 the password shown once and sees only what their role allows (no Members, no Create, the API's
-403 on the Members page); a token revoked on the page is refused at once. Screenshots at
+403 on the Members page); a token revoked and a password reset on the page take effect at
+once. Screenshots at
 1440x900 go to tests/artifacts/export.png and members.png."""
 
 import io
@@ -94,6 +95,7 @@ def test_an_annotator_added_on_members_signs_in_and_sees_only_their_pages(chromi
     row = page.locator("table.users tr.selected")
     assert row.locator("td").first.inner_text() == "maria" and row.locator("td.role").inner_text() == "annotator"
     assert page.locator("table.users tr", has_text="admin").locator("td.annotations").inner_text() == "1"
+    assert "Members" in page.locator("header.nav").inner_text()
     screenshot(page, "members.png")
 
     annotator = signed_in(chromium, site, "/", "maria", password)
@@ -121,6 +123,15 @@ def test_an_annotator_added_on_members_signs_in_and_sees_only_their_pages(chromi
     page.keyboard.press("Enter")  # the dialog's first button: Revoke
     page.wait_for_selector(".tokens p.muted:has-text('no tokens')")
     assert maria.request("GET", "/api/auth/me")[0] == 401
+    page.keyboard.press("r")  # reset maria's password
+    page.wait_for_selector("dialog.confirm")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".shown-once:has-text(\"maria's password was reset\")")
+    new = page.locator(".shown-once input.password").input_value()
     maria.close()
+    anyone, login = Client(site.process.port), {"name": "maria", "password": password}
+    assert new != password and anyone.request("POST", "/api/auth/login", login)[0] == 401
+    assert anyone.request("POST", "/api/auth/login", {**login, "password": new})[0] == 200
+    anyone.close()
     assert not page.errors, page.errors
     page.context.close()
