@@ -2,8 +2,7 @@
 project as a job and downloaded (a zip with gt.txt); an annotator added on Members signs in with
 the password shown once and sees only what their role allows (no Members, no Create, the API's
 403 on the Members page); a token revoked and a password reset on the page take effect at
-once. Screenshots at
-1440x900 go to tests/artifacts/export.png and members.png."""
+once. Screenshots at 1440x900 go to tests/artifacts/export.png and members.png."""
 
 import io
 import json
