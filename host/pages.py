@@ -14,6 +14,8 @@ ROUTES = (
     ("/projects/<int:project_id>/settings", "settings"),
     ("/projects/<int:project_id>/export", "export"),
     ("/members", "members"),
+    ("/projects/<int:project_id>", "tasks"),
+    ("/projects/<int:project_id>/import", "import"),
 )
 
 HTML = """<!doctype html>

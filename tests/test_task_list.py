@@ -85,9 +85,9 @@ def test_filters_sorts_and_totals(app, admin, annotator, project):
         conn.execute(db.tasks.update().where(db.tasks.c.id == t4).values(
             video_path="/nowhere/v3.mp4", media={"frames": 10, "fps": 25.0, "warnings": ["frameRate differs"]}))
         conn.execute(db.tasks.update().where(db.tasks.c.id == t3).values(media={"frames": 10, "warnings": []}))
-    insert(app, db.jobs, [{"kind": "index", "task_id": t5, "state": "failed", "progress": 0.0},
-                          {"kind": "index", "task_id": t3, "state": "failed", "progress": 0.0},
-                          {"kind": "index", "task_id": t3, "state": "done", "progress": 1.0}])
+    insert(app, db.jobs, [{"kind": "index", "task_id": t5, "state": "failed", "progress": 0.0, "message": "no video"},
+                          {"kind": "index", "task_id": t3, "state": "failed", "progress": 0.0, "message": ""},
+                          {"kind": "index", "task_id": t3, "state": "done", "progress": 1.0, "message": ""}])
 
     body = listed(admin, project)
     assert ids(body) == [t1, t2, t3, t4, t5] and body["total"] == 5 and (body["page"], body["per_page"]) == (1, 50)
@@ -109,6 +109,7 @@ def test_filters_sorts_and_totals(app, admin, annotator, project):
     assert ids(listed(admin, project, filter="mine")) == [t1, t2]
     assert ids(listed(annotator, project, filter="mine")) == [t2]
     assert ids(listed(admin, project, filter="warnings")) == [t4, t5]  # t3's failed job is not its latest
+    assert body["tasks"][4]["jobs"]["index"] == {"id": 1, "state": "failed", "progress": 0.0, "message": "no video"}
     assert ids(listed(admin, project, sort="-annotations")) == [t2, t1, t5, t4, t3]  # ties: by id, descending
     assert ids(listed(admin, project, sort="annotations")) == [t3, t4, t5, t1, t2]
     assert ids(listed(admin, project, sort="-updated")) == [t3, t2, t1, t5, t4]
@@ -161,7 +162,7 @@ def test_ten_thousand_tasks_in_a_constant_number_of_queries(app, admin, project)
     top = listed(admin, project, sort="-annotations", per_page=3)["tasks"]
     assert [t["annotations"] for t in top] == [3, 3, 3]
     assert listed(admin, project, per_page=1)["tasks"][0]["jobs"]["index"] == {
-        "id": 1, "state": "running", "progress": 0.5}
+        "id": 1, "state": "running", "progress": 0.5, "message": ""}
 
 
 # --- thumbnails, and a video task in the list ---

@@ -75,17 +75,20 @@ def page(conn: sa.Connection, project_id: int, user_id: int, filter: str = "all"
 
 def details(conn: sa.Connection, task_ids: list[int], jobs_of: int | None) -> tuple[dict, dict]:
     """For the tasks: ({task id: [(author id, name, annotation count)]}, {task id: {job kind:
-    its latest job row}}), in one query; only the jobs `jobs_of` created, unless it is None."""
+    its latest job's id, state, progress and message}}), in one query; only the jobs `jobs_of`
+    created, unless it is None."""
     if not task_ids:
         return {}, {}
     authors = (sa.select(sa.literal("author").label("what"), _annotations.c.task_id,
                          _annotations.c.author_id.label("id"), sa.func.max(db.users.c.name).label("name"),
-                         sa.literal(None, sa.String).label("state"), sa.func.count().label("number"))
+                         sa.literal(None, sa.String).label("state"), sa.literal(None, sa.Text).label("message"),
+                         sa.func.count().label("number"))
                .select_from(_annotations.outerjoin(db.users, db.users.c.id == _annotations.c.author_id))
                .where(_annotations.c.task_id.in_(task_ids), _annotations.c.kind == "annotation")
                .group_by(_annotations.c.task_id, _annotations.c.author_id))
     jobs = (sa.select(sa.literal("job").label("what"), db.jobs.c.task_id, db.jobs.c.id,
-                      db.jobs.c.kind.label("name"), db.jobs.c.state, db.jobs.c.progress.label("number"))
+                      db.jobs.c.kind.label("name"), db.jobs.c.state, db.jobs.c.message,
+                      db.jobs.c.progress.label("number"))
             .where(db.jobs.c.task_id.in_(task_ids), db.jobs.c.kind.in_(JOB_KINDS)))
     if jobs_of is not None:
         jobs = jobs.where(db.jobs.c.created_by == jobs_of)
@@ -96,7 +99,7 @@ def details(conn: sa.Connection, task_ids: list[int], jobs_of: int | None) -> tu
             by_author.setdefault(row["task_id"], []).append((row["id"], row["name"], int(row["number"])))
         else:  # in id order: the last one of a kind is its latest
             latest.setdefault(row["task_id"], {})[row["name"]] = {
-                "id": row["id"], "state": row["state"], "progress": float(row["number"])}
+                "id": row["id"], "state": row["state"], "progress": float(row["number"]), "message": row["message"]}
     return by_author, latest
 
 
