@@ -55,7 +55,7 @@ def test_label_two_tasks_with_submit_and_next(page, server, project):
     page.set_viewport_size({"width": 1440, "height": 900})
     open_queue(page, server, project)
     assert on_task(page, first) == "task 1 of 2 · 2 left"
-    draw(page, 100, 100, 200, 180)
+    draw(page, 300, 200, 420, 300)
     wait_regions(page, 1)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "label.png"))
