@@ -14,6 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--mute-audio"]
 PASSWORD = "player-test-password"
+SETTINGS = ("layout", "hotkeys")  # the player's per-user settings that are not per task
 CONFIG = """<View>
   <Video name="video" value="$video" frameRate="25"/>
   <VideoRectangle name="box" toName="video"/>
@@ -82,6 +83,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def page(chromium, server, request, tmp_path):
+    for key in SETTINGS:  # the admin's settings live on the host: each test starts from the defaults
+        server.call("PUT", f"/api/me/settings/{key}", {"value": {}})
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors = []

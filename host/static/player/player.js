@@ -12,6 +12,7 @@ import {Hotkeys} from "./hotkeys.js";
 import {Panels} from "./panels.js";
 import {Pointer} from "./pointer.js";
 import {Saving} from "./saving.js";
+import {RegionState} from "./settings.js";
 import {AnnotationStore} from "./store.js";
 import {Timeline} from "./timeline.js";
 import {Tracking} from "./tracking.js";
@@ -29,18 +30,16 @@ export class Player extends EventTarget {
     this.kinds = new Map();  // region type -> kind, registered by the tags' modules
     this.labelSets = [];  // {node, element, colours, selected}
     this.hotkeys = new Hotkeys(`tracklabel:hotkeys:${user.id}`,
-                               event => this.controls.forEach(c => c.keydown?.(event)));
+                               event => this.controls.forEach(c => c.keydown?.(event)), api);
     this.saving = new Saving(this);
     this.tracking = new Tracking(this);
     this.bar = new ControlBar(this);
     this.selected = null;
     this.frame = 1;
-    const saved = JSON.parse(localStorage.getItem(this.stateKey) || "{}");
-    this.hidden = new Set(saved.hidden || []);
-    this.locked = new Set(saved.locked || []);
+    this.regionState = new RegionState(api, task.id);  // kept per user on the host
+    this.hidden = this.regionState.hidden;
+    this.locked = this.regionState.locked;
   }
-
-  get stateKey() { return `tracklabel:regions:${this.task.id}`; }
 
   // ---- building ----
 
@@ -48,6 +47,7 @@ export class Player extends EventTarget {
     this.root.replaceChildren();
     this.main = el("div", {className: "main"});
     this.panels = new Panels(this, `tracklabel:layout:${this.user.id}`);
+    const regionsLoaded = this.regionState.load();
     this.root.append(el("div", {className: "workspace"}, this.main, this.panels.element));
     const index = await this.api.get(`/api/tasks/${this.task.id}/frame-index`);
     this.framesCount = index.count;
@@ -72,6 +72,7 @@ export class Player extends EventTarget {
       this.offline = state === "offline";
     });
     const {restored} = await this.store.load(this.user.id);
+    await regionsLoaded;  // the hidden and locked regions this user left here, on any machine
     if (restored) this.status("Restored unsaved work from this browser");
     exposeApi(this);
     await calibrated;  // frame 1 is on screen
@@ -189,7 +190,7 @@ export class Player extends EventTarget {
 
   toggle(set, id) {
     set.has(id) ? set.delete(id) : set.add(id);
-    localStorage.setItem(this.stateKey, JSON.stringify({hidden: [...this.hidden], locked: [...this.locked]}));
+    this.regionState.save();
     this.render();
     this.panels.render();
   }
