@@ -79,6 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
     from . import task_list, thumbnails  # the data manager's
     app.register_blueprint(task_list.bp)
     app.register_blueprint(thumbnails.bp)
+    from . import queue  # the labeling queue
+    app.register_blueprint(queue.bp)
     from . import user_settings  # the player's layout, hotkeys and regions per user
     app.register_blueprint(user_settings.bp)
     jobs.init_app(app)  # last: it may start left-over jobs at once
