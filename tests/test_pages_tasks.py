@@ -13,6 +13,7 @@ import pytest
 
 import video_factory
 from browser_support import CONFIG, PASSWORD, PlayerServer
+from server_process import add_user
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORT = {"width": 1440, "height": 900}
@@ -55,15 +56,15 @@ def site(tmp_path_factory):
     server.stop()
 
 
-def signed_in(chromium, site, url):
-    """A new 1440x900 page signed in as the admin, on `url` once the page is mounted."""
+def signed_in(chromium, site, url, name="admin", password=PASSWORD):
+    """A new 1440x900 page signed in as `name`, on `url` once the page is mounted."""
     context = chromium.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.goto(site.url + url)
-    page.fill("form.login input[name=name]", "admin")
-    page.fill("form.login input[name=password]", PASSWORD)
+    page.fill("form.login input[name=name]", name)
+    page.fill("form.login input[name=password]", password)
     page.click("form.login button")
     page.wait_for_selector("body[data-ready=true]")
     return page
@@ -103,9 +104,13 @@ def test_upload_two_videos_import_an_export_and_watch_the_indexing(chromium, sit
     duplicate = page.locator("li.video[data-state=failed] .message").nth(1).inner_text()
     assert duplicate.startswith("street.mp4: ") and "already task" in duplicate
 
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("j")  # the JSON files' picker
-    chooser.value.set_files([str(files["export.json"]), str(files["people.json"]), str(files["broken.json"])])
+    page.evaluate("""document.querySelector('input.json').addEventListener('click', event => {
+      window.picking = true;
+      event.preventDefault();  // no native dialog: the files are set below
+    })""")
+    page.keyboard.press("j")  # the JSON files' picker
+    page.wait_for_function("window.picking === true")
+    page.set_input_files("input.json", [str(files["export.json"]), str(files["people.json"]), str(files["broken.json"])])
     page.wait_for_function("document.querySelectorAll('li.json:not([data-state=importing])').length === 3")
     done = page.locator("li.json[data-state=done]")
     assert done.get_attribute("data-predictions") == "3"
@@ -153,6 +158,12 @@ def test_an_upload_is_retried_by_itself_then_by_the_retry_key(chromium, site):
             route.continue_()
 
     page.route("**/api/projects/*/tasks", flaky)
+    page.evaluate("""document.querySelector('input.videos').addEventListener('click', event => {
+      window.picking = true;
+      event.preventDefault();  // no native dialog: the files are set below
+    })""")
+    page.keyboard.press("u")  # the videos' picker
+    page.wait_for_function("window.picking === true")
     page.set_input_files("input.videos", [str(clip)])
     page.wait_for_selector("li.video[data-state=done]", timeout=SLOW)
     assert lost["count"] == 1 and "after 1 retry" in page.locator("li.video[data-state=done]").inner_text()
@@ -166,6 +177,36 @@ def test_an_upload_is_retried_by_itself_then_by_the_retry_key(chromium, site):
     assert page.locator("li.video[data-state=failed] button.retry").is_visible()
     page.keyboard.press("r")  # the connection is back
     page.wait_for_function("document.querySelectorAll('li.video[data-state=done]').length === 2", timeout=SLOW)
+
+    video_factory.encode(site.media / "river.mp4", frames=22)
+    page.keyboard.press("t")  # the paths box
+    page.keyboard.type("river.mp4\n../../etc/passwd\n\nriver.mp4")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelectorAll('li.path[data-state]').length === 3", timeout=SLOW)
+    messages = page.locator("li.path .message").all_inner_texts()
+    assert messages[0].startswith("→ task ")
+    assert messages[1] == "'../../etc/passwd' is outside the media roots"
+    assert messages[2].startswith("river.mp4: the same video is already task ")
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+def test_an_annotator_gets_the_hosts_refusals(chromium, site):
+    add_user(site.process.data, "maria", "annotator", "maria-password")
+    page = signed_in(chromium, site, f"/projects/{site.project}/import", "maria", "maria-password")
+    assert "needs an admin" in page.locator(".status").inner_text()
+    page.set_input_files("input.videos", [str(site.files["notes.mp4"])])
+    page.wait_for_selector("li.video[data-state=failed]")
+    assert page.locator("li.video .message").inner_text().startswith("notes.mp4: not allowed for your role")
+    page.goto(f"{site.url}/projects/{site.project}")
+    page.wait_for_selector(".tasks-page[data-loaded]")
+    assert page.locator("button.delete").is_hidden()
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("Shift+D")
+    page.locator("dialog.confirm button[value=yes]").click()
+    page.wait_for_function("document.querySelector('.status').textContent.startsWith('not allowed for your role')")
+    assert site.call("GET", f"/api/projects/{site.project}/task-list")["total"] >= 4  # nothing deleted
     assert not page.errors, page.errors
     page.context.close()
 

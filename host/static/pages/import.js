@@ -35,6 +35,11 @@ function send(url, file, csrf, progress) {
 
 const transient = status => status === 0 || (status >= 500 && status !== 501);
 
+// Why the host refused a file: its own message (which names the file), except a role's refusal
+// and a lost sign-in, which the shell words (a path outside the media roots is not the role's).
+const refusal = error => error instanceof ApiError && error.status !== 401 && !["forbidden", "csrf"].includes(error.body.error)
+  ? error.message : describe(error);
+
 export async function mount(root, shell) {
   shell.title(`Import · ${shell.project?.title ?? ""}`);
   document.head.append(el("link", {rel: "stylesheet", href: "/static/pages/tasks.css"}));
@@ -105,7 +110,7 @@ export async function mount(root, shell) {
         return;
       }
       upload.transient = transient(status);
-      const why = status === 0 ? "the connection was lost" : describe(new ApiError(status, body));
+      const why = status === 0 ? "the connection was lost" : refusal(new ApiError(status, body));
       if (upload.transient && upload.attempts < RETRIES) {
         upload.attempts++;
         setState(upload, "retrying", `${why}; sending again`);
@@ -153,7 +158,8 @@ export async function mount(root, shell) {
     try {  // not retried: an import that was stored must not be sent twice
       answer = await shell.api.request("POST", url, tasks, {}, {retries: 0});
     } catch (error) {
-      return fail(describe(error));
+      return fail(error instanceof ApiError && error.body.path && error.status === 400
+        ? `${error.message} (at ${error.body.path})` : refusal(error));
     }
     const imported = answer.imported || [];
     const predicted = imported.filter(t => t.predictions);
@@ -199,7 +205,7 @@ export async function mount(root, shell) {
         item.className = "path done";
         message.replaceChildren("→ ", el("a", {href: `/tasks/${task}`, textContent: `task ${task}`}), ", indexing: see Tasks");
       } catch (error) {
-        const why = describe(error);
+        const why = refusal(error);
         item.dataset.state = "failed";
         item.className = "path failed";
         message.textContent = why.startsWith(`${path}:`) || why.startsWith(`'${path}'`) ? why : `${path}: ${why}`;
