@@ -41,6 +41,7 @@ projects = sa.Table(
     "projects", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("label_config", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),

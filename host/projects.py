@@ -1,4 +1,4 @@
-"""Projects: a title and a Label Studio labeling config, checked on every save."""
+"""Projects: a title, a description and a Label Studio labeling config, checked on every save."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from .store import projects as project_store
 
 bp = Blueprint("projects", __name__)
 TITLE_LIMIT = 500
+DESCRIPTION_LIMIT = 10_000
 
 
 def _public(row: dict) -> dict:
-    return {"id": row["id"], "title": row["title"], "label_config": row["label_config"],
+    return {"id": row["id"], "title": row["title"], "description": row["description"],
+            "label_config": row["label_config"],
             "created_at": db.timestamp(row["created_at"]), "updated_at": db.timestamp(row["updated_at"])}
 
 
@@ -33,6 +35,12 @@ def _checked(body: dict, partial: bool) -> dict:
         if len(body["title"]) > TITLE_LIMIT:
             raise ApiError(400, "invalid", f"title is over {TITLE_LIMIT} characters", "$.title")
         values["title"] = body["title"].strip()
+    if "description" in body:
+        if not isinstance(body["description"], str):
+            raise ApiError(400, "invalid", "description must be a string", "$.description")
+        if len(body["description"]) > DESCRIPTION_LIMIT:
+            raise ApiError(400, "invalid", f"description is over {DESCRIPTION_LIMIT} characters", "$.description")
+        values["description"] = body["description"]
     if "label_config" in body or not partial:
         if not isinstance(body.get("label_config"), str):
             raise ApiError(400, "invalid", "label_config must be the config's XML text", "$.label_config")

@@ -51,6 +51,21 @@ def test_projects_list_counts_tasks_and_annotated_tasks(admin, annotator, projec
     assert listed["last_activity"] >= listed["created_at"]
 
 
+def test_a_project_has_a_description(admin, annotator):
+    created = admin.post("/api/projects", json={"title": "Cars", "description": "Box every car; ignore parked ones.",
+                                                "label_config": SEED_CONFIG})
+    assert created.status_code == 201 and created.json["description"] == "Box every car; ignore parked ones."
+    pid = created.json["id"]
+    assert admin.patch(f"/api/projects/{pid}", json={"description": "Cars and vans"}).json["description"] == "Cars and vans"
+    assert annotator.get("/api/projects").json[-1]["description"] == "Cars and vans"
+    for bad in (3, None, "x" * 10_001):
+        refused = admin.patch(f"/api/projects/{pid}", json={"description": bad})
+        assert refused.status_code == 400 and refused.json["path"] == "$.description", bad
+    assert admin.get(f"/api/projects/{pid}").json["description"] == "Cars and vans"
+    untold = admin.post("/api/projects", json={"title": "Plain", "label_config": SEED_CONFIG}).json
+    assert untold["description"] == ""
+
+
 def test_dropping_a_used_label_needs_confirming(admin, project):
     admin.post(f"/api/projects/{project}/tasks", json=[
         {"data": {"video": "a.mp4"}, "annotations": [{"result": [region("r1", labels=("Woman",))]},

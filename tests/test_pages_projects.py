@@ -98,6 +98,7 @@ def test_a_broken_config_shows_its_line_and_is_not_saved_then_a_template_is(site
     assert "Broken" not in titles(site)
 
     page.fill("input[name=title]", "")
+    page.fill("textarea[name=description]", "Box every person.")
     page.keyboard.press("Alt+1")  # the video object tracking template
     page.wait_for_selector(".preview .label-set button[data-label=Woman]")
     assert page.locator(".gutter .bad").count() == 0
@@ -108,6 +109,7 @@ def test_a_broken_config_shows_its_line_and_is_not_saved_then_a_template_is(site
     page.wait_for_url(re.compile(r"/projects/\d+(\?.*)?$"))  # the new project's tasks
     created = site.call("GET", "/api/projects")[-1]
     assert created["title"] == "Video object tracking" and "<VideoRectangle" in created["label_config"]
+    assert created["description"] == "Box every person."
     assert urlparse(page.url).path == f"/projects/{created['id']}"
 
 

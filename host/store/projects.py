@@ -1,4 +1,4 @@
-"""Projects: a title and a labeling config."""
+"""Projects: a title, a description and a labeling config."""
 
 from __future__ import annotations
 
@@ -33,13 +33,14 @@ def id_by_title(conn: sa.Connection, title: str) -> int | None:
                         .order_by(db.projects.c.id)).scalar()
 
 
-def create(conn: sa.Connection, title: str, label_config: str) -> int:
+def create(conn: sa.Connection, title: str, label_config: str, description: str = "") -> int:
     """A new project; its id."""
-    return conn.execute(db.projects.insert().values(title=title, label_config=label_config)).inserted_primary_key[0]
+    return conn.execute(db.projects.insert().values(title=title, label_config=label_config,
+                                                    description=description)).inserted_primary_key[0]
 
 
 def update(conn: sa.Connection, project_id: int, **values) -> None:
-    """Change the given columns (title, label_config) and the update time."""
+    """Change the given columns (title, description, label_config) and the update time."""
     conn.execute(db.projects.update().where(db.projects.c.id == project_id).values(**values, updated_at=sa.func.now()))
 
 

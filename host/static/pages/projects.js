@@ -20,7 +20,8 @@ export async function mount(root, shell) {
   const head = el("tr", {}, el("th", {textContent: "Project"}), el("th", {className: "number", textContent: "Tasks"}),
     el("th", {className: "number", textContent: "Annotated"}), el("th", {textContent: "Last activity"}));
   const rows = projects.map(project => el("tr", {dataset: {project: project.id}},
-    el("td", {}, el("a", {href: `/projects/${project.id}`, textContent: project.title})),
+    el("td", {}, el("a", {href: `/projects/${project.id}`, textContent: project.title}),
+       project.description ? el("div", {className: "muted description", textContent: project.description}) : ""),
     el("td", {className: "number tasks", textContent: project.task_count}),
     el("td", {className: "number annotated", textContent: project.annotated_count}),
     el("td", {className: "muted", textContent: when(project.last_activity)})));

@@ -20,6 +20,8 @@ export async function mount(root, shell) {
   const templates = await shell.api.get("/api/config/templates");
   const project = creating ? null : shell.project;
   const title = el("input", {name: "title", placeholder: "title", value: project?.title ?? "", size: 50});
+  const description = el("textarea", {name: "description", rows: 2, placeholder: "what annotators are asked to do",
+                                      value: project?.description ?? ""});
   const text = el("textarea", {name: "label_config", spellcheck: false, wrap: "off", value: project?.label_config ?? ""});
   const gutter = el("div", {className: "gutter", ariaHidden: "true"});
   const problemsList = el("ul", {className: "problems"});
@@ -37,6 +39,7 @@ export async function mount(root, shell) {
   root.replaceChildren(el("section", {className: "settings"},
     el("h2", {textContent: creating ? "New project" : "Project settings"}),
     el("div", {className: "toolbar"}, el("label", {}, "Title ", title), save),
+    el("label", {className: "description"}, "Description ", description),
     el("div", {className: "toolbar templates"}, el("span", {className: "muted", textContent: "Start from:"}),
       ...templateButtons),
     el("div", {className: "config-columns"},
@@ -91,7 +94,7 @@ export async function mount(root, shell) {
                    + ` (${state.problems.map(p => p.line ? `line ${p.line}` : p.message).join(", ")})`, true);
       return;
     }
-    const body = {title: title.value, label_config: text.value};
+    const body = {title: title.value, description: description.value, label_config: text.value};
     if (creating) {
       const created = await shell.run(() => shell.api.post("/api/projects", body));
       if (created) location.href = `/projects/${created.id}`;
@@ -114,6 +117,7 @@ export async function mount(root, shell) {
   shell.keys.add("ctrl+s", creating ? "create the project" : "save", submit);
   shell.keys.add("alt+e", "edit the config", () => text.focus());
   shell.keys.add("alt+t", "edit the title", () => title.focus());
+  shell.keys.add("alt+d", "edit the description", () => description.focus());
   numbers();
   if (text.value) await check();
   title.focus();
