@@ -154,3 +154,19 @@ def test_an_annotator_sees_no_create_and_no_settings(site, open_page):
     page.wait_for_selector("body[data-ready=true]")
     assert "not allowed for your role" in page.locator(".status.error").inner_text()
     assert page.locator("textarea").count() == 0
+
+
+def test_only_a_roles_refusal_is_worded_as_one(site, open_page):
+    page = open_page("/")
+    said = page.evaluate("""async () => {
+      const {describe} = await import('/static/pages/shell.js');
+      const {ApiError} = await import('/static/player/api.js');
+      return [
+        describe(new ApiError(403, {error: 'forbidden', message: 'this needs the admin role'})),
+        describe(new ApiError(403, {error: 'outside_media_roots', message: "'/x' is outside the media roots", path: '$.path'})),
+        describe(new ApiError(403, {error: 'csrf', message: 'a cookie-authenticated write needs the X-CSRF-Token header'})),
+      ];
+    }""")
+    assert said[0] == "not allowed for your role: this needs the admin role"
+    assert said[1] == "'/x' is outside the media roots (at $.path)"
+    assert said[2] == "a cookie-authenticated write needs the X-CSRF-Token header"

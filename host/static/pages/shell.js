@@ -55,7 +55,7 @@ export class Keys {
 // What a failed API call says: a 403 as "not allowed for your role", a problem list by line.
 export function describe(error) {
   if (!(error instanceof ApiError)) return error?.message || String(error);
-  if (error.status === 403) return `not allowed for your role: ${error.message}`;
+  if (error.status === 403 && error.body?.error === "forbidden") return `not allowed for your role: ${error.message}`;
   if (error.status === 401) return "signed out: sign in again";
   return error.body?.path ? `${error.message} (at ${error.body.path})` : error.message;
 }
