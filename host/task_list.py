@@ -11,7 +11,6 @@ from . import MAX_ID, db, thumbnails
 from .auth import require
 from .configs import project_config, video_tag
 from .errors import ApiError
-from .configs import video_tag
 from .requests import int_arg, json_body
 from .store import projects as project_store
 from .store import task_list

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import CONFIG, draw, wait_ready, wait_regions
+from browser_support import CONFIG, draw, wait_regions
 
 ARTIFACTS = Path(os.environ.get("TRACKLABEL_ARTIFACTS_DIR", Path(__file__).resolve().parent / "artifacts"))
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from host_support import SEED_CONFIG, Client, make_user
-from tracklabel.host import create_app, db, jobs
+from tracklabel.host import create_app, db
 from video_factory import encode
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
