@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 
 import video_factory
-from browser_support import CONFIG, PASSWORD, PlayerServer
+from browser_support import CONFIG, PlayerServer, screenshot, signed_in
 from server_process import Client
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-VIEWPORT = {"width": 1440, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -36,27 +34,8 @@ def site(tmp_path_factory):
     server.stop()
 
 
-def signed_in(chromium, site, url, name="admin", password=PASSWORD):
-    """A new 1440x900 page signed in as `name`, on `url` once the page is mounted."""
-    context = chromium.new_context(viewport=VIEWPORT, accept_downloads=True)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(site.url + url)
-    page.fill("form.login input[name=name]", name)
-    page.fill("form.login input[name=password]", password)
-    page.click("form.login button")
-    page.wait_for_selector("body[data-ready=true]")
-    return page
-
-
-def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
-
-
 def test_export_mot_for_the_project_and_download_the_zip(chromium, site):
-    page = signed_in(chromium, site, f"/projects/{site.project}/export")
+    page = signed_in(chromium, site.url, f"/projects/{site.project}/export", accept_downloads=True)
     page.select_option("select[name=format]", "mot")
     assert page.locator(".own-options select[name=origin]").input_value() == "1"  # the option's default
     assert "origin" in page.locator(".own-options").inner_text()
@@ -84,7 +63,7 @@ def test_export_mot_for_the_project_and_download_the_zip(chromium, site):
 
 
 def test_an_annotator_added_on_members_signs_in_and_sees_only_their_pages(chromium, site):
-    page = signed_in(chromium, site, "/members")
+    page = signed_in(chromium, site.url, "/members")
     page.keyboard.press("a")  # to the name field
     page.keyboard.type("maria")
     page.select_option("form.add select[name=role]", "annotator")
@@ -97,7 +76,7 @@ def test_an_annotator_added_on_members_signs_in_and_sees_only_their_pages(chromi
     assert "Members" in page.locator("header.nav").inner_text()
     screenshot(page, "members.png")
 
-    annotator = signed_in(chromium, site, "/", "maria", password)
+    annotator = signed_in(chromium, site.url, "/", "maria", password)
     nav = annotator.locator("header.nav").inner_text()
     assert "maria (annotator)" in nav and "Members" not in nav
     assert annotator.locator("text=Create").count() == 0

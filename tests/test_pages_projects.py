@@ -5,16 +5,13 @@ first with the count of annotations, and an annotator sees no Create. Screenshot
 go to tests/artifacts/projects.png and settings.png."""
 
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from browser_support import CONFIG, PASSWORD, PlayerServer
+from browser_support import CONFIG, PASSWORD, PlayerServer, screenshot, signed_in
 from server_process import add_user
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-VIEWPORT = {"width": 1440, "height": 900}
 ANNOTATOR_PASSWORD = "annotator-test-password"
 BROKEN = """<View>
   <Video name="video" value="$video"/>
@@ -47,26 +44,13 @@ def open_page(chromium, site):
     pages = []
 
     def open_page(url, name="admin", password=PASSWORD):
-        """A new 1440x900 page signed in as `name`, on `url` once the page is mounted."""
-        page = chromium.new_context(viewport=VIEWPORT).new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.goto(site.url + url)
-        page.fill("form.login input[name=name]", name)
-        page.fill("form.login input[name=password]", password)
-        page.click("form.login button")
-        page.wait_for_selector("body[data-ready=true]")
+        page = signed_in(chromium, site.url, url, name, password)
         pages.append(page)
         return page
     yield open_page
     for page in pages:
         assert not page.errors, page.errors
         page.context.close()
-
-
-def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def titles(site):
@@ -139,7 +123,7 @@ def test_dropping_a_used_label_asks_with_the_count(site, open_page):
     assert site.call("GET", f"/api/projects/{site.project}")["label_config"] == CONFIG
     page.keyboard.press("Control+s")
     page.click("dialog.confirm button[value=yes]")
-    page.wait_for_selector(".status:text('saved')")
+    page.wait_for_selector(".status:text-is('saved')")
     assert "Woman" not in site.call("GET", f"/api/projects/{site.project}")["label_config"]
 
 

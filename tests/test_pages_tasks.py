@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 
 import video_factory
-from browser_support import CONFIG, PASSWORD, PlayerServer
+from browser_support import CONFIG, PlayerServer, screenshot, signed_in
 from server_process import add_user
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-VIEWPORT = {"width": 1440, "height": 900}
 SLOW = 90000  # ms: indexing on a busy machine
 
 
@@ -56,25 +54,6 @@ def site(tmp_path_factory):
     server.stop()
 
 
-def signed_in(chromium, site, url, name="admin", password=PASSWORD):
-    """A new 1440x900 page signed in as `name`, on `url` once the page is mounted."""
-    context = chromium.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(site.url + url)
-    page.fill("form.login input[name=name]", name)
-    page.fill("form.login input[name=password]", password)
-    page.click("form.login button")
-    page.wait_for_selector("body[data-ready=true]")
-    return page
-
-
-def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
-
-
 def wait_rows(page, count):
     page.wait_for_function(f"document.querySelectorAll('table.tasks tbody tr').length === {count}")
 
@@ -89,7 +68,7 @@ def column(page, name):
 
 
 def test_upload_two_videos_import_an_export_and_watch_the_indexing(chromium, site):
-    page = signed_in(chromium, site, f"/projects/{site.project}/import")
+    page = signed_in(chromium, site.url, f"/projects/{site.project}/import")
     files = site.files
     page.set_input_files("input.videos", [str(files["street.mp4"]), str(files["market.mp4"]), str(files["notes.mp4"])])
     page.wait_for_selector("li.video[data-state=failed]")
@@ -146,7 +125,7 @@ def test_upload_two_videos_import_an_export_and_watch_the_indexing(chromium, sit
 
 
 def test_an_upload_is_retried_by_itself_then_by_the_retry_key(chromium, site):
-    page = signed_in(chromium, site, f"/projects/{site.project}/import")
+    page = signed_in(chromium, site.url, f"/projects/{site.project}/import")
     clip = video_factory.encode(Path(site.files["street.mp4"]).parent / "bridge.mp4", frames=20)
     lost = {"count": 0, "limit": 1}
 
@@ -193,7 +172,7 @@ def test_an_upload_is_retried_by_itself_then_by_the_retry_key(chromium, site):
 
 def test_an_annotator_gets_the_hosts_refusals(chromium, site):
     add_user(site.process.data, "maria", "annotator", "maria-password")
-    page = signed_in(chromium, site, f"/projects/{site.project}/import", "maria", "maria-password")
+    page = signed_in(chromium, site.url, f"/projects/{site.project}/import", "maria", "maria-password")
     assert "needs an admin" in page.locator(".status").inner_text()
     page.set_input_files("input.videos", [str(site.files["notes.mp4"])])
     page.wait_for_selector("li.video[data-state=failed]")
@@ -218,7 +197,7 @@ def test_filter_sort_select_delete_and_export_the_selection(chromium, site):
     for task, count in ((tasks[1], 1), (tasks[3], 2), (tasks[4], 1)):
         for n in range(count):
             site.call("POST", f"/api/tasks/{task}/annotations", {"result": [region(f"r{n}")]})
-    page = signed_in(chromium, site, f"/projects/{project}")
+    page = signed_in(chromium, site.url, f"/projects/{project}")
     wait_rows(page, 6)
     assert column(page, "id") == [str(t) for t in tasks]
 
@@ -288,7 +267,7 @@ def test_pages_of_tasks(chromium, site):
     project = site.call("POST", "/api/projects", {"title": "Paged", "label_config": CONFIG})["id"]
     tasks = site.call("POST", f"/api/projects/{project}/tasks",
                       [{"data": {"video": f"https://example.com/p{i}.mp4"}} for i in range(5)])["tasks"]
-    page = signed_in(chromium, site, f"/projects/{project}?per_page=2")
+    page = signed_in(chromium, site.url, f"/projects/{project}?per_page=2")
     wait_rows(page, 2)
     assert page.locator(".page-of").inner_text() == "page 1 of 3 · 5 tasks"
     page.keyboard.press("n")

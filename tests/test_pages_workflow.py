@@ -17,10 +17,8 @@ from urllib.parse import urlparse
 import pytest
 
 import video_factory
-from browser_support import PASSWORD, PlayerServer, draw, wait_regions
+from browser_support import PASSWORD, PlayerServer, draw, screenshot, signed_in, wait_regions
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-VIEWPORT = {"width": 1440, "height": 900}
 SLOW = 90000  # ms: indexing and exporting on a busy machine
 FRAMES = {"street.mp4": 40, "market.mp4": 30}
 
@@ -50,15 +48,9 @@ class Browser:
 
     def __init__(self, chromium, site, url, name, password):
         self.site = site
-        self.context = chromium.new_context(viewport=VIEWPORT, accept_downloads=True)
-        self.page = self.context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(site.url + url)
-        self.page.fill("form.login input[name=name]", name)
-        self.page.fill("form.login input[name=password]", password)
-        self.page.click("form.login button")
-        self.mounted()
+        self.page = signed_in(chromium, site.url, url, name, password, accept_downloads=True)
+        self.context = self.page.context
+        self.errors = self.page.errors
 
     def mounted(self):
         self.page.wait_for_selector("body[data-ready=true]")
@@ -69,8 +61,7 @@ class Browser:
             self.page.keyboard.press(key)
 
     def shot(self, step):
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"workflow-{step}.png"))
+        screenshot(self.page, f"workflow-{step}.png")
 
     def close(self):
         self.context.close()

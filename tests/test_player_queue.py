@@ -3,13 +3,11 @@ with Submit and next until no task is left, a second annotator gets the task the
 hold, Skip, the previous and next task, and the queue's keys listed by `?`."""
 
 import os
-from pathlib import Path
 
 import pytest
 
-from browser_support import CONFIG, draw, wait_regions
+from browser_support import CONFIG, draw, screenshot, wait_regions
 
-ARTIFACTS = Path(os.environ.get("TRACKLABEL_ARTIFACTS_DIR", Path(__file__).resolve().parent / "artifacts"))
 
 
 @pytest.fixture
@@ -57,8 +55,7 @@ def test_label_two_tasks_with_submit_and_next(page, server, project):
     assert on_task(page, first) == "task 1 of 2 · 2 left"
     draw(page, 300, 200, 420, 300)
     wait_regions(page, 1)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "label.png"))
+    screenshot(page, "label.png")
     page.click("button[data-action=submit-next]")
     assert on_task(page, second) == "task 2 of 2 · 1 left"
     draw(page, 120, 100, 220, 180)
