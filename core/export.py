@@ -139,12 +139,20 @@ class ExportJob:
                 seen.update(dict.fromkeys(tag.labels(region.value)))
         return list(seen)
 
-    def class_index(self, item: TrackItem, labels: list[str]) -> int:
-        """The 0-based class of a track's label; an unknown label is an InputError."""
+    def class_index(self, item: TrackItem, labels: list[str]) -> int | None:
+        """The 0-based class of a track's label; None for a region with no label, which the
+        format leaves out (warned of once per export, at the first); an unknown label is an
+        InputError."""
         if item.label in labels:
             return labels.index(item.label)
-        what = "has no label" if item.label is None else f"has label {item.label!r}, not among {labels}"
-        raise InputError(Problem(self.where(item), f"region {what}; this format needs a class"))
+        if item.label is None:
+            if None not in self._left_out:  # the key of unlabelled regions (types are strings)
+                self._left_out.add(None)
+                self.warnings.add(self.where(item), f"regions with no label are left out: "
+                                                    f"{self.format or 'this format'} needs a class for each")
+            return None
+        raise InputError(Problem(self.where(item), f"region has label {item.label!r}, not among {labels}; "
+                                                   "this format needs a class"))
 
     def frame_size(self, item: TrackItem) -> tuple[float, float]:
         """The video's width and height in pixels: from the options, the region, or the

@@ -30,7 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     WORKERS (background job threads; 0 runs no jobs in this process), JOB_RUNNERS (more job
     runners by kind, besides the host's own), SESSION_IDLE_SECONDS and
     SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began),
-    EXPORT_MAX_AGE_SECONDS (an export job's file is removed after so long), CLOCK (seconds since
+    EXPORT_MAX_AGE_SECONDS (an export job's file is removed after so long), HOUSEKEEPING_SECONDS
+    (how often the job pool's housekeeping, e.g. removing old exports, runs), CLOCK (seconds since
     the epoch; tests move it)..."""
     config = dict(config or {})
     data = Path(config.get("DATA_DIR") or os.environ.get("TRACKLABEL_DATA", "tracklabel-data"))
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_IDLE_SECONDS=8 * 3600,  # a login ends after 8 hours unused
         SESSION_MAX_SECONDS=7 * 24 * 3600,  # and a week after it began
         EXPORT_MAX_AGE_SECONDS=24 * 3600,  # an export's file is kept a day
+        HOUSEKEEPING_SECONDS=600,  # old exports are removed within 10 minutes of their age
         CLOCK=time.time,
         WORKERS=2,
     )

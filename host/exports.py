@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -139,9 +140,9 @@ def _exporter(name):
 
 
 def write_export(project_id: int, name: str, options: dict, folder: Path, progress=None,
-                 task_ids: list[int] | None = None) -> Path:
-    """The project (or its tasks of `task_ids`) exported into `folder`: the file, or a zip of
-    the exporter's folder."""
+                 task_ids: list[int] | None = None) -> tuple[Path, list[dict]]:
+    """The project (or its tasks of `task_ids`) exported into `folder`: (the file, or a zip of
+    the exporter's folder; the exporter's warnings, as `export_warnings` gives them)."""
     exporter = _exporter(name)
     config = project_config(project_store.get(db.connection(), project_id))
     loaded = check_tasks(project_tasks(project_id, task_ids), config)
@@ -160,12 +161,25 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
         path = folder / (stem + exporter.suffix)
         with open(path, "wb") as out:
             exporter.export(job, out)
-        return path
+        return path, export_warnings(job)
     (folder / stem).mkdir()
     exporter.export(job, folder / stem)
     archive = Path(shutil.make_archive(str(folder / stem), "zip", folder / stem))
     shutil.rmtree(folder / stem)
-    return archive.rename(folder / (stem + exporter.suffix)) if exporter.suffix else archive
+    return (archive.rename(folder / (stem + exporter.suffix)) if exporter.suffix else archive,
+            export_warnings(job))
+
+
+def export_warnings(job: ExportJob) -> list[dict]:
+    """The export's warnings (e.g. regions left out): each its message, its JSON path in the
+    exported tasks (`$[2].annotations[0].result[1]`) and, when that names a task, the task's id."""
+    out = []
+    for warning in job.warnings:
+        path = warning.where.removeprefix(f"{job.tasks.source}: ")
+        index = re.match(r"\$\[(\d+)\]", path)
+        task = {"task": job.tasks.tasks[int(index[1])].id} if index else {}
+        out.append({"path": path, "message": warning.message, **task})
+    return out
 
 
 @bp.get("/api/projects/<int:project_id>/export")
@@ -175,7 +189,7 @@ def export_project(project_id: int):
     name = request.args.get("format", "ls-json")
     exporter = _exporter(name)
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_export(project_id, name, read_options(request.args, exporter), Path(tmp))
+        path, _ = write_export(project_id, name, read_options(request.args, exporter), Path(tmp))
         data = io.BytesIO(path.read_bytes())
     return send_file(data, as_attachment=True, download_name=path.name, mimetype=exporter.media_type)
 
@@ -207,23 +221,34 @@ def start_export(project_id: int):
 
 
 def init_app(app) -> None:
-    """Register the runner of export jobs."""
+    """Register the runner of export jobs, and the removal of old exports as housekeeping."""
     jobs.register_runner(app, "export", export_job)
+    jobs.register_housekeeping(app, remove_old_exports)
 
 
 def export_job(_task_id, progress, params: dict) -> dict:
     """Remove the exports past their age, then write this one into a folder of its own (its
-    time, by the app's clock, is the folder's modification time)."""
-    exports, now = Path(current_app.config["DATA_DIR"]) / "exports", current_app.config["CLOCK"]()
+    time, by the app's clock, is the folder's modification time); its file, size and warnings."""
+    now = current_app.config["CLOCK"]()
+    remove_old_exports()
+    folder = _exports() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path, warnings = write_export(params["project"], params["format"], params["options"], folder, progress,
+                                  params.get("tasks"))
+    os.utime(folder, (now, now))
+    return {"file": str(path.relative_to(folder.parent)), "bytes": path.stat().st_size, "warnings": warnings}
+
+
+def remove_old_exports() -> None:
+    """Remove the export folders older than EXPORT_MAX_AGE_SECONDS by the app's clock."""
+    exports, now = _exports(), current_app.config["CLOCK"]()
     for old in exports.iterdir() if exports.is_dir() else ():
         if _expired(old, now):
             shutil.rmtree(old, ignore_errors=True)
-    folder = exports / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    path = write_export(params["project"], params["format"], params["options"], folder, progress,
-                        params.get("tasks"))
-    os.utime(folder, (now, now))
-    return {"file": str(path.relative_to(folder.parent)), "bytes": path.stat().st_size}
+
+
+def _exports() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "exports"
 
 
 def _expired(folder: Path, now: float) -> bool:
@@ -260,9 +285,8 @@ def download(job_id: int):
     job = jobs.job_row(job_id)
     if job["kind"] != "export" or job["state"] != "done":
         raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job['state']})")
-    path = Path(current_app.config["DATA_DIR"]) / "exports" / job["result"]["file"]
-    if _expired(path.parent, current_app.config["CLOCK"]()):
-        shutil.rmtree(path.parent, ignore_errors=True)
+    path = _exports() / job["result"]["file"]
+    remove_old_exports()  # this one's too, if it is past its age
     if not path.is_file():
         age = current_app.config["EXPORT_MAX_AGE_SECONDS"]
         raise ApiError(410, "gone", f"the file of export job {job_id} was removed: exports are kept "

@@ -8,7 +8,9 @@ that job's creator): only they and admins may read it, cancel it or download wha
 On start, jobs a previous process left queued or running are queued again (or failed when no
 runner knows their kind), so none stays "running" forever. Runners are registered per app
 (`register_runner`, called by create_app), so an app runs only the kinds it was given. Shutting the pool down sends a
-running job back to the queue at its next progress report.
+running job back to the queue at its next progress report. Beside the workers, the pool's
+housekeeping thread runs the app's `register_housekeeping` functions at its start and then
+every HOUSEKEEPING_SECONDS (e.g. removing old exports), until the pool shuts down.
 """
 
 from __future__ import annotations
@@ -46,6 +48,16 @@ def runners(app) -> dict[str, Runner]:
     return app.extensions.get("tracklabel.runners", {})
 
 
+def register_housekeeping(app, function: Callable[[], None]) -> None:
+    """Make the pool's housekeeping thread call `function` (in an app context) periodically."""
+    app.extensions.setdefault("tracklabel.housekeeping", []).append(function)
+
+
+def housekeeping(app) -> list[Callable[[], None]]:
+    """The app's housekeeping functions."""
+    return app.extensions.get("tracklabel.housekeeping", [])
+
+
 class Interrupted(Exception):
     """The pool is shutting down: the running job goes back to the queue."""
 
@@ -61,6 +73,8 @@ class Pool:
         self.app = app
         self.executor = ThreadPoolExecutor(app.config["WORKERS"], thread_name_prefix="tracklabel-job")
         self.stopping = threading.Event()
+        # a daemon, so an app never shut down cannot hold the process open
+        self.keeper = threading.Thread(target=self._keep, name="tracklabel-housekeeping", daemon=True)
 
     def submit(self, job_id: int) -> None:
         try:
@@ -72,6 +86,19 @@ class Pool:
         """Stop taking jobs, interrupt the running ones, and wait for the threads to end."""
         self.stopping.set()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.keeper.is_alive():
+            self.keeper.join()
+
+    def _keep(self) -> None:
+        """Run the housekeeping functions now and every HOUSEKEEPING_SECONDS until shutdown."""
+        while not self.stopping.is_set():
+            with self.app.app_context():
+                for function in housekeeping(self.app):
+                    try:
+                        function()
+                    except Exception:  # reported; the next round tries again
+                        self.app.logger.exception("housekeeping %s failed", function.__name__)
+            self.stopping.wait(self.app.config["HOUSEKEEPING_SECONDS"])
 
     def resume(self) -> None:
         """Queue again what a previous process left queued or running; fail unknown kinds."""
@@ -130,11 +157,13 @@ class Pool:
 
 
 def init_app(app) -> None:
-    """Start the pool and resume left-over jobs; WORKERS=0 runs no jobs here (they stay queued)."""
+    """Start the pool, resume left-over jobs and start housekeeping; WORKERS=0 runs no jobs and
+    no housekeeping here (jobs stay queued)."""
     if app.config["WORKERS"] > 0:
         pool = app.extensions["tracklabel.jobs"] = Pool(app)
         with app.app_context():
             pool.resume()
+        pool.keeper.start()
 
 
 def shutdown(app) -> None:

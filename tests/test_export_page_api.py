@@ -1,14 +1,19 @@
 """What the Export page needs of the API: an export job of selected tasks (`tasks`, checked at
 the door: 400 naming the bad entry, nothing queued) with a format's own option; exports older
 than EXPORT_MAX_AGE_SECONDS by the app's clock are removed from the data folder when the next
-export starts, and their download answers 410 with a message."""
+export starts, a download is asked for, or the job pool's housekeeping runs, and their download
+answers 410 with a message; regions without a label are left out of class formats, the job's
+result saying so."""
 
 import io
+import threading
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tracklabel.host import exports, jobs
 
 REGION = {"id": "r1", "type": "videorectangle", "from_name": "box", "to_name": "video",
           "value": {"labels": ["Man"], "framesCount": 4, "sequence": [
@@ -101,3 +106,40 @@ def test_a_download_past_the_age_is_410_even_before_a_sweep(app, admin, project,
     now[0] += DAY + 1
     assert admin.get(f"/api/jobs/{job['id']}/download").status_code == 410
     assert not path.parent.exists()  # removed on the way
+
+
+def test_housekeeping_removes_old_exports_when_nobody_exports_again(app, admin, project, tasks):
+    now = [time.time()]
+    app.config["CLOCK"] = lambda: now[0]
+    job = export(admin, project, format="jsonl")
+    path = Path(app.config["DATA_DIR"]) / "exports" / job["result"]["file"]
+    assert exports.remove_old_exports in jobs.housekeeping(app)  # what the pool's thread runs
+    with app.app_context():
+        exports.remove_old_exports()
+    assert path.is_file()  # young: kept
+    now[0] += DAY + 1
+    with app.app_context():
+        exports.remove_old_exports()
+    assert not path.parent.exists()
+    assert admin.get(f"/api/jobs/{job['id']}/download").status_code == 410
+
+
+def test_the_housekeeping_thread_runs_with_the_pool_and_stops_with_it(app):
+    keeper = app.extensions["tracklabel.jobs"].keeper
+    assert keeper.is_alive() and keeper in threading.enumerate()
+    jobs.shutdown(app)  # wakes it from its wait: it ends at once
+    assert not keeper.is_alive()
+
+
+def test_unlabelled_regions_are_left_out_and_the_job_says_so(admin, project, tasks):
+    unlabelled = {**REGION, "id": "u", "value": {**REGION["value"], "labels": []}}
+    response = admin.post(f"/api/tasks/{tasks[1]}/annotations", json={"result": [unlabelled, REGION]})
+    assert response.status_code == 201, response.json
+    job = export(admin, project, format="mot", width=100, height=100)
+    (warning,) = job["result"]["warnings"]
+    assert warning == {"path": "$[1].annotations[1].result[0]", "task": tasks[1],
+                       "message": "regions with no label are left out: mot needs a class for each"}
+    archive = zipfile.ZipFile(io.BytesIO(admin.get(f"/api/jobs/{job['id']}/download").data))
+    rows = archive.read("b/gt/gt.txt").decode().splitlines()
+    assert len(rows) == 8 and {row.split(",")[1] for row in rows} == {"1", "2"}  # two labelled boxes, 4 frames
+    assert export(admin, project, format="jsonl")["result"]["warnings"] == []
