@@ -57,6 +57,15 @@ def task_video(value) -> Path | None:
         return None
 
 
+def same_video(path: Path) -> dict:
+    """How task_list.with_video finds the tasks that have this video: an upload by its content's
+    folder (the same bytes under any name), any other file by its path."""
+    uploads = (Path(current_app.config["DATA_DIR"]) / "uploads").resolve()
+    if path.is_relative_to(uploads) and len(path.relative_to(uploads).parts) > 1:
+        return {"prefix": f"{uploads / path.relative_to(uploads).parts[0]}{os.sep}"}
+    return {"path": str(path)}
+
+
 def check_video(path: Path, name: str) -> None:
     """400 naming `name` and the reason unless the decoder can read a video stream from `path`."""
     try:

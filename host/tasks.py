@@ -13,7 +13,7 @@ from tracklabel.core.schema import to_builtins
 from . import db
 from .auth import require
 from .errors import ApiError
-from .imports import check_video, in_media_roots, save_uploads, task_video
+from .imports import check_video, in_media_roots, same_video, save_uploads, task_video
 from .configs import project_config, video_tag
 from .store import annotations as annotation_store
 from .store import projects as project_store
@@ -54,14 +54,18 @@ def import_tasks(project_id: int):
             raise ApiError(400, "invalid", "path must be a string", "$.path")
         path = in_media_roots(raw["path"])
         check_video(path, raw["path"])
-        _refuse_duplicate(project_id, raw["path"], path=str(path))
+        _refuse_duplicate(project_id, raw["path"], **same_video(path))
         return _video_tasks(project_id, field, [(raw["path"], path)])
     loaded = check_tasks(raw, config)
     tag = video_tag(config)
+    plains = [to_builtins(task) for task in loaded.tasks]
+    paths = [task_video(plain["data"].get(tag.attrs["value"][1:])) if tag is not None else None
+             for plain in plains]
+    if tag is not None:
+        _refuse_listed_duplicates(project_id, tag.attrs["value"][1:], paths, single=isinstance(raw, dict))
     created, videos, counts = [], [], []
     with db.write() as conn:
-        for task in loaded.tasks:
-            plain = to_builtins(task)
+        for plain, path in zip(plains, paths):
             # the task's keys in their order (None holds the place of id and data), so an export
             # writes it back as imported; see exports.project_tasks
             layout = {k: (None if k in _TASK_KEYS else v) for k, v in plain.items()}
@@ -79,7 +83,6 @@ def import_tasks(project_id: int):
             created.append(task_id)
             counts.append({"id": task_id, **{key: sum(isinstance(a, dict) for a in plain.get(key, []))
                                              for key in ("annotations", "predictions")}})
-            path = task_video(plain["data"].get(tag.attrs["value"][1:])) if tag is not None else None
             if path is not None:
                 videos.append((task_id, path))
     jobs = [attach_video(task_id, path) for task_id, path in videos]
@@ -95,13 +98,23 @@ def _video_field(config) -> str:
     return tag.attrs["value"][1:]
 
 
-def _refuse_duplicate(project_id: int, name: str, path: str | None = None, prefix: str | None = None) -> None:
-    """409 naming `name` when a task of the project has the video file `path` (or one under the
-    uploads' folder `prefix` of the same content)."""
+def _refuse_duplicate(project_id: int, name: str, path: str | None = None, prefix: str | None = None,
+                      where: str | None = None) -> None:
+    """409 naming `name` (and the JSON path `where`) when a task of the project has the video
+    file `path` (or one under the uploads' folder `prefix` of the same content)."""
     task = task_list.with_video(db.connection(), project_id, path, prefix)
     if task is not None:
         raise ApiError(409, "duplicate_video", f"{name}: the same video is already task {task} of this project",
-                       task=task)
+                       where, task=task)
+
+
+def _refuse_listed_duplicates(project_id: int, field: str, paths: list[Path | None], single: bool) -> None:
+    """409 naming the first imported task (`$[i].data.<field>`) whose local video is already a
+    task's of the project; URLs and files not found are no videos."""
+    for index, path in enumerate(paths):
+        if path is not None:
+            where = f"$.data.{field}" if single else f"$[{index}].data.{field}"
+            _refuse_duplicate(project_id, where, **same_video(path), where=where)
 
 
 def _video_tasks(project_id: int, field: str, videos: list[tuple[str, Path]]):

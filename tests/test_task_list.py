@@ -269,3 +269,29 @@ def test_a_duplicate_video_is_refused_and_nothing_is_stored(app, admin, project,
         assert response.status_code == 409 and response.json["task"] == by_path, response.json
         assert response.json["message"].startswith(f"{given}: ")
     assert listed(admin, project)["total"] == 2
+
+
+def test_a_json_import_naming_a_video_already_in_the_project_is_refused_whole(app, admin, project, clip, tmp_path):
+    (uploaded,) = upload(admin, project, clip.read_bytes(), "a.mp4").json["tasks"]
+    upload_name = admin.get(f"/api/tasks/{uploaded}").json["data"]["video"]  # <SHA-256>/a.mp4
+    media = tmp_path / "media"
+    media.mkdir()
+    shutil.copy(clip, media / "clip.mp4")
+    (by_path,) = admin.post(f"/api/projects/{project}/tasks", json={"path": "clip.mp4"}).json["tasks"]
+    url = f"/api/projects/{project}/tasks"
+    others = [{"data": {"video": "https://example.com/clip.mp4"}}, {"data": {"video": "missing.mp4"}}]
+    for value, task in (("clip.mp4", by_path), (str(media / "clip.mp4"), by_path),
+                        ("/data/local-files/?d=clip.mp4", by_path), (upload_name, uploaded)):
+        response = admin.post(url, json=[*others, {"data": {"video": value}}])
+        assert response.status_code == 409 and response.json["error"] == "duplicate_video", (value, response.json)
+        assert response.json["path"] == "$[2].data.video" and response.json["task"] == task, response.json
+        assert response.json["message"].startswith("$[2].data.video: ") and f"task {task}" in response.json["message"]
+    response = admin.post(url, json={"data": {"video": "clip.mp4"}})  # one task object
+    assert response.status_code == 409 and response.json["path"] == "$.data.video"
+    shutil.copy(clip, media / "new.mp4")
+    assert ids(listed(admin, project)) == [uploaded, by_path]  # nothing of the refused imports
+
+    created = admin.post(url, json=[*others, {"data": {"video": "new.mp4"}}])  # URLs and missing files are no videos
+    assert created.status_code == 201 and len(created.json["tasks"]) == 3 and len(created.json["jobs"]) == 1
+    other = admin.post("/api/projects", json={"title": "Other", "label_config": SEED_CONFIG}).json["id"]
+    assert admin.post(f"/api/projects/{other}/tasks", json=[{"data": {"video": "clip.mp4"}}]).status_code == 201
