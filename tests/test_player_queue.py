@@ -1,6 +1,7 @@
 """The labeling queue in real Chromium: an annotator labels a project's tasks one after another
 with Submit and next until no task is left, a second annotator gets the task the first does not
-hold, Skip, the previous and next task, and the queue's keys listed by `?`."""
+hold, Skip, the previous and next task, the queue's keys listed by `?`, and the nav bar of the
+pages on the label page and on a task's page."""
 
 import os
 
@@ -119,3 +120,48 @@ def test_another_annotator_s_task_opened_by_hand_says_so(page, annotator, server
     on_task(annotator, first)
     annotator.wait_for_selector(".status.error:has-text('Another annotator has this task open')")
     assert annotator.inner_text(".queue-position") == f"task {first}"
+
+
+def test_the_label_page_has_the_nav_of_the_pages(page, annotator, server, project):
+    project, (first, _) = project
+    open_queue(annotator, server, project, signin=annotator.signin)
+    on_task(annotator, first)
+    nav = annotator.locator("header.nav")
+    assert nav.locator("a").all_inner_texts() == ["tracklabel", "Projects", "Tasks", "Import", "Export", "Label"]
+    assert nav.locator("a.current").inner_text() == "Label"
+    assert nav.locator("a", has_text="Tasks").get_attribute("href") == f"/projects/{project}"
+    assert nav.locator(".where").inner_text() == f"Queue · task {first}"
+    assert nav.locator(".user").inner_text() == f"{annotator.signin[0]} (annotator)"
+    annotator.keyboard.press("?")  # the player's keys, then the nav's
+    help = annotator.wait_for_selector("dialog.hotkeys[open]")
+    assert help.query_selector("input[data-action=submit-next]")
+    listed = dict(row.split("\t") for row in annotator.locator("dialog.hotkeys table.keys tr").all_inner_texts())
+    assert listed["g t"] == "go to Tasks" and listed["g p"] == "go to Projects" and "g s" not in listed
+    annotator.click("dialog.hotkeys button:has-text('Close')")
+    annotator.locator(".stage .overlay").hover()
+    annotator.keyboard.press("g")  # the project's tasks by their key; the page left releases the lock
+    annotator.keyboard.press("t")  # (by a keepalive request, which playwright does not report)
+    annotator.wait_for_url(f"**/projects/{project}")
+    annotator.wait_for_selector("body[data-ready=true]")
+    assert annotator.locator("header.nav a.current").inner_text() == "Tasks"
+    open_queue(page, server, project)  # the annotator's lock ended when they left: the admin gets the first task
+    assert on_task(page, first) == "task 1 of 2 · 2 left"
+
+
+def test_a_task_s_page_has_the_nav_of_its_project(page, server, project):
+    project, (first, _) = project
+    page.goto(f"{server.url}/tasks/{first}")
+    page.wait_for_function(f"window.tracklabel && tracklabel.player.task.id === {first}", timeout=30000)
+    nav = page.locator("header.nav")
+    assert nav.locator("a").all_inner_texts() == ["tracklabel", "Projects", "Tasks", "Import", "Export", "Label",
+                                                  "Settings", "Members"]
+    assert nav.locator("a.current").count() == 0
+    assert nav.locator("a", has_text="Settings").get_attribute("href") == f"/projects/{project}/settings"
+    nav.locator("button.help").click()
+    page.wait_for_selector("dialog.hotkeys[open] table.keys td:has-text('g s')")
+    page.click("dialog.hotkeys button:has-text('Close')")
+    page.locator(".stage .overlay").hover()
+    page.keyboard.press("g")
+    page.keyboard.press("l")
+    page.wait_for_url(f"**/projects/{project}/label")
+    assert on_task(page, first) == "task 1 of 2 · 2 left"

@@ -3,54 +3,9 @@
 // `/static/pages/<page>.js` exporting `mount(root, shell)`; the page's name is <body data-page>.
 
 import {Api, ApiError} from "/static/player/api.js";
-import {comboOf} from "/static/player/hotkeys.js";
 import {el} from "/static/player/dom.js";
-
-// A keyboard registry: `add(combo, help, run)`; a combo is one key ("n", "ctrl+s", "?") or two
-// keys in a row ("g p"). Keys typed in fields are left alone unless the combo has ctrl or alt.
-export class Keys {
-  constructor() {
-    this.actions = new Map();  // combo -> {help, run}
-    this.prefix = null;
-    document.addEventListener("keydown", event => this.dispatch(event));
-  }
-
-  add(combo, help, run) {
-    if (this.actions.has(combo)) throw new Error(`hotkey ${combo} is taken: ${this.actions.get(combo).help}`);
-    this.actions.set(combo, {help, run});
-  }
-
-  dispatch(event) {
-    if (["Shift", "Control", "Alt", "Meta"].includes(event.key)) return;
-    const combo = comboOf(event);
-    const inField = event.target.closest?.("input, select, textarea, [contenteditable]");
-    if (inField && !/\b(ctrl|alt)\+/.test(combo)) return;
-    if (event.target.closest?.("dialog")) return;
-    const full = this.prefix ? `${this.prefix} ${combo}` : combo;
-    this.prefix = null;
-    const action = this.actions.get(full);
-    if (action) {
-      event.preventDefault();
-      action.run(event);
-    } else if ([...this.actions.keys()].some(k => k.startsWith(`${combo} `))) {
-      event.preventDefault();
-      this.prefix = combo;
-    }
-  }
-
-  // The help overlay: every hotkey with what it does.
-  show() {
-    const rows = [...this.actions].map(([combo, {help}]) =>
-      el("tr", {}, el("td", {}, el("kbd", {textContent: combo})), el("td", {textContent: help})));
-    const dialog = el("dialog", {className: "keys"}, el("h3", {textContent: "Keyboard"}),
-      el("table", {}, ...rows), el("p", {}, el("button", {type: "button", textContent: "Close"})));
-    dialog.querySelector("button").addEventListener("click", () => dialog.close());
-    dialog.addEventListener("close", () => dialog.remove());
-    document.body.append(dialog);
-    dialog.showModal();
-    return dialog;
-  }
-}
+import {Keys} from "/static/pages/keys.js";
+import {navBar} from "/static/pages/nav.js";
 
 // What a failed API call says: a 403 as "not allowed for your role", a problem list by line.
 export function describe(error) {
@@ -113,34 +68,12 @@ class Shell {
     });
   }
 
-  // The nav bar: Projects; the project's pages when inside one; Members (admins); the user.
+  // The nav bar (nav.js), and `?` for the keyboard.
   nav(page) {
-    const links = [["/", "Projects", "g p", "projects"]];
-    if (this.projectId !== null) {
-      const base = `/projects/${this.projectId}`;
-      links.push([base, "Tasks", "g t", "tasks"], [`${base}/import`, "Import", "g i", "import"],
-        [`${base}/export`, "Export", "g e", "export"], [`${base}/label`, "Label", "g l", "label"]);
-      if (this.isAdmin) links.push([`${base}/settings`, "Settings", "g s", "settings"]);
-    }
-    if (this.isAdmin) links.push(["/members", "Members", "g m", "members"]);
-    const bar = document.querySelector("header.nav");
-    const items = links.map(([href, text, combo, name]) => {
-      this.keys.add(combo, `go to ${text}`, () => { location.href = href; });
-      const link = el("a", {href, textContent: text, title: `keys: ${combo}`});
-      if (name === page && (name !== "settings" || this.projectId !== null)) link.className = "current";
-      return link;
-    });
-    const where = el("span", {className: "where"});
-    if (this.project) where.textContent = this.project.title;
-    const signOut = el("button", {type: "button", textContent: "Sign out", title: "keys: g o"});
-    const out = () => this.run(async () => { await this.api.post("/api/auth/logout"); location.href = "/"; });
-    signOut.addEventListener("click", out);
-    this.keys.add("g o", "sign out", out);
-    const help = el("button", {type: "button", textContent: "?", title: "keyboard (?)", className: "help"});
-    help.addEventListener("click", () => this.keys.show());
+    navBar(document.querySelector("header.nav"), {api: this.api, user: this.user, keys: this.keys,
+      projectId: this.projectId, page, where: this.project?.title ?? "", help: () => this.keys.show(),
+      fail: error => this.error(error)});
     this.keys.add("?", "show the keyboard", () => this.keys.show());
-    bar.replaceChildren(el("a", {href: "/", className: "brand", textContent: "tracklabel"}), ...items, where,
-      el("span", {className: "user", textContent: `${this.user.name} (${this.user.role})`}), help, signOut);
   }
 }
 

@@ -1,7 +1,11 @@
 // Start: sign in if needed, then open /tasks/<id> in the player, or the next task of a project's
-// labeling queue (/projects/<id>/label; ?task=<id>: that task, in the queue).
+// labeling queue (/projects/<id>/label; ?task=<id>: that task, in the queue), under the nav bar
+// of the pages (its `g` keys listed by the player's `?`).
 
+import {Keys} from "/static/pages/keys.js";
+import {navBar} from "/static/pages/nav.js";
 import {Api, ApiError} from "./api.js";
+import {el} from "./dom.js";
 import {Player} from "./player.js";
 import {Queue} from "./queue.js";
 
@@ -31,11 +35,42 @@ async function signedIn() {
   });
 }
 
-async function openTask(taskId) {
+// The player whose `?` lists the nav's keys under its own.
+class ProjectPlayer extends Player {
+  navKeys = null;
+  queue = null;  // the labeling queue, when the player is opened on one
+
+  showHelp() {
+    const dialog = super.showHelp();
+    dialog.querySelector("table").after(el("h3", {textContent: "Pages"}), this.navKeys.table());
+    return dialog;
+  }
+}
+
+// The nav bar of the pages for the project. With a player, its keys are registered after the
+// player's hotkeys (a key the player takes stays the player's) and signing out first releases
+// the queue's lock.
+function nav(project, {page = null, where = project.title, player = null} = {}) {
+  const keys = new Keys();
+  const fail = error => {
+    const message = error.body?.message || error.message;
+    if (player?.statusLine) player.status(message, true);
+    else app.append(el("p", {className: "status error", textContent: message}));
+  };
+  const help = () => (player ? player.showHelp() : keys.show());
+  navBar(document.querySelector("header.nav"), {api, user, keys, projectId: project.id, page, where, help, fail,
+                                                 leaving: async () => player?.queue?.release()});
+  if (player) player.navKeys = keys;
+  else keys.add("?", "show the keyboard", help);
+}
+
+// The task in the player, under the nav (`page`: its link marked current).
+async function openTask(taskId, page = null) {
   const task = await api.get(`/api/tasks/${taskId}`);
-  const ui = await api.get(`/api/projects/${task.project}/interface`);
-  document.getElementById("where").textContent = `task ${task.id}`;
-  const player = new Player(app, api, task, user);
+  const [ui, project] = await Promise.all([api.get(`/api/projects/${task.project}/interface`),
+                                           api.get(`/api/projects/${task.project}`)]);
+  const player = new ProjectPlayer(app, api, task, user);
+  nav(project, {page, where: `${project.title} · task ${task.id}`, player});
   await player.mount(ui.root);
   return player;
 }
@@ -51,17 +86,17 @@ async function openQueue(projectId, taskId) {
     }
   } else {
     place = await api.post(`/api/projects/${projectId}/next`);
-    if (place === null) return done(projectId);
+    if (place === null) return done(await api.get(`/api/projects/${projectId}`));
   }
-  const player = await openTask(place?.task ?? taskId);
-  new Queue(player, projectId, place).mount();
+  const player = await openTask(place?.task ?? taskId, "label");
+  player.queue = new Queue(player, projectId, place);
+  player.queue.mount();
 }
 
-function done(projectId) {
-  const back = Object.assign(document.createElement("a"), {href: `/projects/${projectId}`, textContent: "the project's tasks"});
-  const message = Object.assign(document.createElement("p"), {className: "queue-done"});
-  message.append("No more tasks to label in this project. Back to ", back, ".");
-  app.replaceChildren(message);
+function done(project) {
+  const back = el("a", {href: `/projects/${project.id}`, textContent: "the project's tasks"});
+  app.replaceChildren(el("p", {className: "queue-done"}, "No more tasks to label in this project. Back to ", back, "."));
+  nav(project, {page: "label"});
 }
 
 const user = await signedIn();

@@ -58,11 +58,12 @@ export class Queue {
     }
   }
 
-  // Leaving the page ends the lock (a request that outlives the page).
+  // Leaving the page (or signing out) ends the lock, by a request that outlives the page.
   release() {
+    this.leaving = true;
     clearInterval(this.timer);
-    fetch(`/api/tasks/${this.task}/lock`, {method: "DELETE", keepalive: true, credentials: "same-origin",
-                                           headers: {"X-CSRF-Token": this.player.api.csrf || ""}}).catch(() => {});
+    return fetch(`/api/tasks/${this.task}/lock`, {method: "DELETE", keepalive: true, credentials: "same-origin",
+                                                  headers: {"X-CSRF-Token": this.player.api.csrf || ""}}).catch(() => {});
   }
 
   async submitNext() {
