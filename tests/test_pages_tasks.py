@@ -283,3 +283,40 @@ def test_pages_of_tasks(chromium, site):
     wait_rows(page, 2)
     assert not page.errors, page.errors
     page.context.close()
+
+
+# Holds the answers to task-list questions sorted by last update inside the page until
+# window.releaseHeld() (then window.heldDone once the page has handled them).
+HOLD_UPDATED = """() => {
+  const real = window.fetch, held = [];
+  window.heldDone = false;
+  window.releaseHeld = () => held.splice(0).forEach(release => release());
+  window.fetch = async (url, init) => {
+    const response = await real(url, init);
+    if (!String(url).includes("sort=updated")) return response;
+    await new Promise(resolve => held.push(resolve));
+    setTimeout(() => { window.heldDone = true; }, 0);  // after the page's code awaiting it has run
+    return response;
+  };
+}"""
+
+
+def test_a_late_answer_to_an_earlier_sort_does_not_replace_the_list(chromium, site):
+    project = site.call("POST", "/api/projects", {"title": "Late", "label_config": CONFIG})["id"]
+    tasks = site.call("POST", f"/api/projects/{project}/tasks",
+                      [{"data": {"video": f"https://example.com/late{i}.mp4"}} for i in range(3)])["tasks"]
+    for n in range(2):
+        site.call("POST", f"/api/tasks/{tasks[0]}/annotations", {"result": [region(f"r{n}")]})
+    site.call("POST", f"/api/tasks/{tasks[2]}/annotations", {"result": [region("r")]})
+    page = signed_in(chromium, site.url, f"/projects/{project}")
+    wait_rows(page, 3)
+    page.evaluate(HOLD_UPDATED)
+    page.keyboard.press("s")  # by last update: its answer is held
+    page.keyboard.press("s")  # by annotations
+    page.keyboard.press("r")  # descending
+    loaded(page, sort="annotations")
+    assert column(page, "id") == [str(t) for t in (tasks[0], tasks[2], tasks[1])]
+    page.evaluate("window.releaseHeld()")
+    page.wait_for_function("window.heldDone")
+    assert column(page, "id") == [str(t) for t in (tasks[0], tasks[2], tasks[1])]
+    assert "sort=-annotations" in page.url

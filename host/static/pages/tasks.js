@@ -75,11 +75,16 @@ export async function mount(root, shell) {
     history.replaceState(null, "", `${location.pathname}?${query}`);
   };
 
+  // Answers can arrive out of order (two quick key presses): one to a question asked before the
+  // latest is stale and is dropped, or it would show a list of the wrong sort or filter.
+  let asked = 0;
   async function load() {
     clearTimeout(poll);
+    const question = ++asked;
     const query = new URLSearchParams({filter: state.filter, sort: (state.descending ? "-" : "") + state.sort,
                                        page: state.page, per_page: state.perPage});
     const answer = await shell.api.get(`/api/projects/${project}/task-list?${query}`);
+    if (question !== asked) return;
     total = answer.total;
     const pages = Math.max(1, Math.ceil(total / state.perPage));
     if (state.page > pages) {  // past the end (tasks were deleted): the last page
