@@ -34,6 +34,34 @@ def site(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture
+def own_site(tmp_path):
+    """A host of its own (the other tests count the admin's annotations on the shared one)."""
+    server = PlayerServer(tmp_path)
+    video_factory.encode(server.media / "street.mp4", frames=30)
+    yield server
+    server.stop()
+
+
+def test_what_the_format_leaves_out_is_shown_with_the_download(chromium, own_site):
+    site = own_site
+    project = site.call("POST", "/api/projects", {"title": "Unlabelled", "label_config": CONFIG})["id"]
+    task = site.video_task(project, "street.mp4")
+    for rid, labels in (("labelled", ["Man"]), ("bare", [])):
+        site.call("POST", f"/api/tasks/{task}/annotations", {"result": [
+            {"id": rid, "type": "videorectangle", "from_name": "box", "to_name": "video",
+             "value": {"labels": labels, "framesCount": 30, "sequence": [
+                 {"frame": 1, "x": 10, "y": 10, "width": 20, "height": 20, "rotation": 0, "enabled": True}]}}]})
+    page = signed_in(chromium, site.url, f"/projects/{project}/export")
+    page.select_option("select[name=format]", "mot")
+    page.keyboard.press("e")
+    page.wait_for_selector("a.download", timeout=60000)
+    (warning,) = page.locator("ul.warnings li").all_inner_texts()
+    assert warning.startswith(f"task {task}: ") and "no label" in warning
+    assert not page.errors, page.errors
+    page.context.close()
+
+
 def test_export_mot_for_the_project_and_download_the_zip(chromium, site):
     page = signed_in(chromium, site.url, f"/projects/{site.project}/export", accept_downloads=True)
     page.select_option("select[name=format]", "mot")

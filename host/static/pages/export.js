@@ -118,8 +118,11 @@ export async function mount(root, shell) {
     if (job.state === "done") {
       const url = `/api/jobs/${job.id}/download`;
       const name = job.result.file.split("/").pop();
+      const warnings = job.result.warnings || [];  // what the format left out, and why
       result.replaceChildren("Ready: ", el("a", {className: "download", href: url, download: name, textContent: name, title: "keys: d"}),
-        ` (${job.result.bytes} bytes)`);
+        ` (${job.result.bytes} bytes)`,
+        ...(warnings.length ? [el("ul", {className: "warnings"}, ...warnings.map(w => el("li", {
+          textContent: `${w.task ? `task ${w.task}: ` : ""}${w.message}`, title: w.path})))] : []));
       shell.status(`export job ${job.id} is done`);
     } else {
       shell.status(`export job ${job.id} ${job.state}${job.message ? `: ${job.message}` : ""}`, job.state === "failed");
