@@ -71,9 +71,10 @@ export class Player extends EventTarget {
       else if (this.offline) this.status("Connected again");
       this.offline = state === "offline";
     });
-    const {restored} = await this.store.load(this.user.id);
+    const {restored, prediction} = await this.store.load(this.user.id);
     await regionsLoaded;  // the hidden and locked regions this user left here, on any machine
     if (restored) this.status("Restored unsaved work from this browser");
+    else if (prediction) this.status(`Started from prediction ${prediction}: Submit makes it your annotation`);
     exposeApi(this);
     await calibrated;  // frame 1 is on screen
     this.render();
