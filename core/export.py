@@ -85,6 +85,7 @@ class ExportOptions:
     decoder: str = "pyav"
     data_dir: Path | None = None  # frame index cache
     video: Path | None = None  # the video of a single-task file, whatever its data says
+    videos: dict | None = None  # task id -> its video file, where the caller knows them (a server)
 
     def __post_init__(self):
         """A frame size or rate out of range is an InputError naming the option."""
@@ -194,6 +195,8 @@ class ExportJob:
                 raise InputError(Problem(self.tasks.source, f"--video names one video, and the file has "
                                                             f"{len(self.tasks.tasks)} tasks"))
             return self.options.video
+        if self.options.videos and task.id in self.options.videos:
+            return Path(self.options.videos[task.id])
         fields = [o.attrs["value"][1:] for o in self.config.objects()] if self.config is not None else []
         values = [task.data.get(f) for f in fields] or list(task.data.values())
         root = self.options.media_root or Path(self.tasks.source).parent

@@ -8,6 +8,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
@@ -148,7 +149,9 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
     loaded = check_tasks(project_tasks(project_id, task_ids), config)
     own = {option.name for option in exporter.options}
     common = {k: v for k, v in options.items() if k in COMMON_OPTIONS and k not in own}
-    job = ExportJob(loaded, registry(), config, options=ExportOptions(**common), format=exporter.name,
+    videos = {t["id"]: Path(t["video_path"]) for t in task_store.of_project(db.connection(), project_id, task_ids)
+              if t["video_path"] and Path(t["video_path"]).is_file()}
+    job = ExportJob(loaded, registry(), config, options=ExportOptions(**common, videos=videos), format=exporter.name,
                     format_options=exporter.option_values({k: v for k, v in options.items() if k in own}))
     total, done = max(job.track_count(), 1), [0]
     if progress is not None:
@@ -157,13 +160,14 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
             progress(done[0] / total)
         job.progress = advance
     stem = f"project-{project_id}-{name}"
-    if exporter.single_file:
-        path = folder / (stem + exporter.suffix)
-        with open(path, "wb") as out:
-            exporter.export(job, out)
-        return path, export_warnings(job)
-    (folder / stem).mkdir()
-    exporter.export(job, folder / stem)
+    with closing(job):  # an interpolator that needs the videos opens them
+        if exporter.single_file:
+            path = folder / (stem + exporter.suffix)
+            with open(path, "wb") as out:
+                exporter.export(job, out)
+            return path, export_warnings(job)
+        (folder / stem).mkdir()
+        exporter.export(job, folder / stem)
     archive = Path(shutil.make_archive(str(folder / stem), "zip", folder / stem))
     shutil.rmtree(folder / stem)
     return (archive.rename(folder / (stem + exporter.suffix)) if exporter.suffix else archive,
