@@ -122,14 +122,20 @@ def test_a_video_that_cannot_be_decoded_is_refused(admin, project, scene, tmp_pa
     assert response.status_code == 400 and response.json["error"] == "not_decodable", response.json
 
 
-def test_the_tracks_endpoint_gives_image_guided_boxes(admin, task, scene):
-    """A project whose VideoRectangle picks `image-guided`: the player's tracks come from it."""
+def image_guided(admin, task, scene):
+    """The task's project made to pick `image-guided`; (its id, a result keyed on frames 3 and 40)."""
     config = SEED_CONFIG.replace('<VideoRectangle name="box" toName="video" />',
                                  '<VideoRectangle name="box" toName="video" interpolation="image-guided"/>')
     project = admin.get(f"/api/tasks/{task}").json["project"]
     assert admin.patch(f"/api/projects/{project}", json={"label_config": config}).status_code == 200
     result = request(scene)["result"]
     result[0]["value"]["sequence"] = [keyframe(3, scene.boxes[2]), keyframe(40, scene.boxes[39])]
+    return project, result
+
+
+def test_the_tracks_endpoint_gives_image_guided_boxes(admin, task, scene):
+    """A project whose VideoRectangle picks `image-guided`: the player's tracks come from it."""
+    _, result = image_guided(admin, task, scene)
     response = admin.post(f"/api/tasks/{task}/tracks?from=3&to=40", json={"result": result})
     assert response.status_code == 200, response.json
     boxes = response.json["regions"][0]
@@ -148,12 +154,7 @@ def open_files(path) -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count open files")
 def test_an_image_guided_export_job_closes_the_videos_it_opened(admin, task, scene, tmp_path):
-    config = SEED_CONFIG.replace('<VideoRectangle name="box" toName="video" />',
-                                 '<VideoRectangle name="box" toName="video" interpolation="image-guided"/>')
-    project = admin.get(f"/api/tasks/{task}").json["project"]
-    assert admin.patch(f"/api/projects/{project}", json={"label_config": config}).status_code == 200
-    result = request(scene)["result"]
-    result[0]["value"]["sequence"] = [keyframe(3, scene.boxes[2]), keyframe(40, scene.boxes[39])]
+    project, result = image_guided(admin, task, scene)
     assert admin.post(f"/api/tasks/{task}/annotations", json={"result": result}).status_code == 201
     video = tmp_path / "media" / "clip.mp4"
     before = open_files(video)
