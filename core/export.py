@@ -85,6 +85,7 @@ class ExportOptions:
     decoder: str = "pyav"
     data_dir: Path | None = None  # frame index cache
     video: Path | None = None  # the video of a single-task file, whatever its data says
+    videos: dict | None = None  # task id -> its video file, where the caller knows them (a server)
 
     def __post_init__(self):
         """A frame size or rate out of range is an InputError naming the option."""
@@ -139,12 +140,20 @@ class ExportJob:
                 seen.update(dict.fromkeys(tag.labels(region.value)))
         return list(seen)
 
-    def class_index(self, item: TrackItem, labels: list[str]) -> int:
-        """The 0-based class of a track's label; an unknown label is an InputError."""
+    def class_index(self, item: TrackItem, labels: list[str]) -> int | None:
+        """The 0-based class of a track's label; None for a region with no label, which the
+        format leaves out (warned of once per export, at the first); an unknown label is an
+        InputError."""
         if item.label in labels:
             return labels.index(item.label)
-        what = "has no label" if item.label is None else f"has label {item.label!r}, not among {labels}"
-        raise InputError(Problem(self.where(item), f"region {what}; this format needs a class"))
+        if item.label is None:
+            if None not in self._left_out:  # the key of unlabelled regions (types are strings)
+                self._left_out.add(None)
+                self.warnings.add(self.where(item), f"regions with no label are left out: "
+                                                    f"{self.format or 'this format'} needs a class for each")
+            return None
+        raise InputError(Problem(self.where(item), f"region has label {item.label!r}, not among {labels}; "
+                                                   "this format needs a class"))
 
     def frame_size(self, item: TrackItem) -> tuple[float, float]:
         """The video's width and height in pixels: from the options, the region, or the
@@ -186,6 +195,8 @@ class ExportJob:
                 raise InputError(Problem(self.tasks.source, f"--video names one video, and the file has "
                                                             f"{len(self.tasks.tasks)} tasks"))
             return self.options.video
+        if self.options.videos and task.id in self.options.videos:
+            return Path(self.options.videos[task.id])
         fields = [o.attrs["value"][1:] for o in self.config.objects()] if self.config is not None else []
         values = [task.data.get(f) for f in fields] or list(task.data.values())
         root = self.options.media_root or Path(self.tasks.source).parent

@@ -27,9 +27,12 @@ class _IdConverter(IntegerConverter):
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH,
-    WORKERS (background job threads; 0 runs no jobs in this process), SESSION_IDLE_SECONDS and
-    SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began), CLOCK
-    (seconds since the epoch; tests move it)..."""
+    WORKERS (background job threads; 0 runs no jobs in this process), JOB_RUNNERS (more job
+    runners by kind, besides the host's own), SESSION_IDLE_SECONDS and
+    SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began),
+    EXPORT_MAX_AGE_SECONDS (an export job's file is removed after so long), HOUSEKEEPING_SECONDS
+    (how often the job pool's housekeeping, e.g. removing old exports, runs), CLOCK (seconds since
+    the epoch; tests move it)..."""
     config = dict(config or {})
     data = Path(config.get("DATA_DIR") or os.environ.get("TRACKLABEL_DATA", "tracklabel-data"))
     data.mkdir(parents=True, exist_ok=True)
@@ -45,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_IDLE_SECONDS=8 * 3600,  # a login ends after 8 hours unused
         SESSION_MAX_SECONDS=7 * 24 * 3600,  # and a week after it began
+        EXPORT_MAX_AGE_SECONDS=24 * 3600,  # an export's file is kept a day
+        HOUSEKEEPING_SECONDS=600,  # old exports are removed within 10 minutes of their age
         CLOCK=time.time,
         WORKERS=2,
     )
@@ -55,18 +60,31 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data)
 
-    from . import (annotations, auth, db, errors, exports, jobs, media, player, plugins, projects, requests, streams,
-                   tasks, tracking)
+    from . import (annotations, auth, config_api, db, errors, exports, jobs, members, pages, player, plugins, projects,
+                   requests, tasks, tracking, video_jobs, video_routes, videos)
 
     plugins.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     requests.init_app(app)
     auth.init_app(app)
-    media.init_app(app)
-    for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, streams.bp,
-                      tracking.bp, player.bp):
+    videos.init_app(app)
+    video_jobs.init_app(app)  # the runners of index and proxy jobs
+    tracking.init_app(app)  # of track jobs
+    exports.init_app(app)  # of export jobs
+    for kind, runner in app.config.get("JOB_RUNNERS", {}).items():
+        jobs.register_runner(app, kind, runner)
+    for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, video_routes.bp,
+                      tracking.bp, player.bp, members.bp, pages.bp,
+                      config_api.bp):
         app.register_blueprint(blueprint)
+    from . import task_list, thumbnails  # the data manager's
+    app.register_blueprint(task_list.bp)
+    app.register_blueprint(thumbnails.bp)
+    from . import queue  # the labeling queue
+    app.register_blueprint(queue.bp)
+    from . import user_settings  # the player's layout, hotkeys and regions per user
+    app.register_blueprint(user_settings.bp)
     jobs.init_app(app)  # last: it may start left-over jobs at once
     return app
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import msgspec
 import numpy as np
-import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tracklabel.core.export import ExportJob, ExportOptions
@@ -16,28 +15,19 @@ from tracklabel.core.export import ExportJob, ExportOptions
 from . import db
 from .auth import require
 from .errors import ApiError
-from .media import DECODER
+from .videos import DECODER
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import annotations as annotation_store
+from .store import projects as project_store
+from .store import tasks as task_store
 from .requests import int_arg, json_body
-from .tasks import insert_annotation, task_row
 from .validate import check_result, check_tasks
 
 bp = Blueprint("annotations", __name__)
 
 KINDS = ("annotation", "prediction")
 MAX_BOXES = 5_000_000  # per tracks request: frames asked for times regions
-
-
-_META = [c for c in db.annotations.c if c.name != "result"]  # everything but the (large) result
-
-
-def annotation_row(annotation_id: int, with_result: bool = True) -> dict:
-    columns = list(db.annotations.c) if with_result else _META
-    row = db.connection().execute(sa.select(*columns).where(db.annotations.c.id == annotation_id)).mappings().first()
-    if row is None:
-        raise ApiError(404, "not_found", f"no annotation {annotation_id}")
-    return dict(row)
 
 
 def _public(row: dict) -> dict:
@@ -54,8 +44,8 @@ def _with_etag(row: dict, status: int = 200) -> Response:
 
 def _task_context(task_id: int):
     """The task, its project's config, and its frame count when the video was probed."""
-    task = task_row(task_id)
-    config = project_config(project_row(task["project_id"]))
+    task = task_store.get(db.connection(), task_id)
+    config = project_config(project_store.get(db.connection(), task["project_id"]))
     frames = (task["media"] or {}).get("frames")
     return task, config, frames
 
@@ -68,10 +58,9 @@ def _may_write(row: dict) -> None:
 @bp.get("/api/tasks/<int:task_id>/annotations")
 @require()
 def list_annotations(task_id: int):
-    task_row(task_id)
-    rows = db.connection().execute(sa.select(db.annotations).where(db.annotations.c.task_id == task_id)
-                                   .order_by(db.annotations.c.id)).mappings()
-    return jsonify([_public(dict(r)) for r in rows])
+    conn = db.connection()
+    task_store.get(conn, task_id)
+    return jsonify([_public(row) for row in annotation_store.of_task(conn, task_id)])
 
 
 @bp.post("/api/tasks/<int:task_id>/annotations")
@@ -87,8 +76,8 @@ def create_annotation(task_id: int):
     result, warnings = check_result(body.pop("result", None), task["data"], config, frames)
     extra = {k: v for k, v in body.items() if k not in ("id", "version", "task", "author")}
     with db.write() as conn:
-        annotation_id = insert_annotation(conn, task_id, kind, result, extra, g.user["id"])
-    response = _with_etag(annotation_row(annotation_id), 201)
+        annotation_id = annotation_store.insert(conn, task_id, kind, result, extra, g.user["id"])
+    response = _with_etag(annotation_store.get(db.connection(), annotation_id), 201)
     response.headers["X-Warnings"] = str(len(warnings))
     return response
 
@@ -96,7 +85,7 @@ def create_annotation(task_id: int):
 @bp.get("/api/annotations/<int:annotation_id>")
 @require()
 def get_annotation(annotation_id: int):
-    return _with_etag(annotation_row(annotation_id))
+    return _with_etag(annotation_store.get(db.connection(), annotation_id))
 
 
 @bp.put("/api/annotations/<int:annotation_id>")
@@ -104,7 +93,7 @@ def get_annotation(annotation_id: int):
 def update_annotation(annotation_id: int):
     """Replace the result; the version read (If-Match, or "version" in the body) must be the
     stored one, else 409 and nothing changes."""
-    row = annotation_row(annotation_id, with_result=False)
+    row = annotation_store.get(db.connection(), annotation_id, with_result=False)
     _may_write(row)
     body = json_body()
     expected = _expected_version(body)
@@ -112,14 +101,9 @@ def update_annotation(annotation_id: int):
     result, _ = check_result(body.pop("result", None), task["data"], config, frames)
     extra = {k: v for k, v in body.items() if k not in ("id", "version", "task", "author", "kind")}
     with db.write() as conn:
-        stored = conn.execute(
-            db.annotations.update()
-            .where(db.annotations.c.id == annotation_id, db.annotations.c.version == expected)
-            .values(result=result, extra=extra or row["extra"], version=expected + 1,
-                    updated_at=sa.func.now())
-            .returning(*_META)).mappings().first()
+        stored = annotation_store.replace(conn, annotation_id, expected, result, extra or row["extra"])
     if stored is None:
-        current = annotation_row(annotation_id, with_result=False)
+        current = annotation_store.get(db.connection(), annotation_id, with_result=False)
         raise ApiError(409, "conflict", f"the annotation changed: version {current['version']} is "
                                         f"stored, this write was based on {expected}",
                        version=current["version"])
@@ -143,10 +127,10 @@ def _expected_version(body: dict) -> int:
 @bp.delete("/api/annotations/<int:annotation_id>")
 @require()
 def delete_annotation(annotation_id: int):
-    row = annotation_row(annotation_id, with_result=False)
+    row = annotation_store.get(db.connection(), annotation_id, with_result=False)
     _may_write(row)
     with db.write() as conn:
-        conn.execute(db.annotations.delete().where(db.annotations.c.id == annotation_id))
+        annotation_store.delete(conn, annotation_id)
     return "", 204
 
 
@@ -154,7 +138,7 @@ def delete_annotation(annotation_id: int):
 @require()
 def saved_tracks(annotation_id: int):
     """Per-frame boxes of a saved annotation, from the interpolator plugins."""
-    row = annotation_row(annotation_id)
+    row = annotation_store.get(db.connection(), annotation_id)
     task, config, frames = _task_context(row["task_id"])
     return _tracks(row["result"], task, config, frames)
 

@@ -8,13 +8,13 @@ import hashlib
 import hmac
 import secrets
 
-import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, redirect, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db, sessions
 from .errors import ApiError
 from .requests import json_body
+from .store import users as user_store
 
 ROLES = ("admin", "annotator")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -27,20 +27,18 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(conn: sa.Connection, user_id: int, kind: str = "api") -> str:
+def create_token(conn, user_id: int, kind: str = "api") -> str:
     """A new token for the user; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    conn.execute(db.tokens.insert().values(user_id=user_id, digest=digest(token), kind=kind))
+    user_store.add_token(conn, user_id, digest(token), kind)
     return token
 
 
-def add_user(conn: sa.Connection, name: str, role: str, password: str | None = None) -> tuple[int, str]:
+def add_user(conn, name: str, role: str, password: str | None = None) -> tuple[int, str]:
     """Create a user and an API token for it: (user id, token)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    user_id = conn.execute(db.users.insert().values(
-        name=name, role=role,
-        password_hash=generate_password_hash(password) if password else None)).inserted_primary_key[0]
+    user_id = user_store.create(conn, name, role, generate_password_hash(password) if password else None)
     return user_id, create_token(conn, user_id)
 
 
@@ -64,7 +62,7 @@ def _load_user() -> None:
     g.session = sessions.current()
     if g.session is None:
         return
-    g.user = _user_by_id(g.session["user_id"])
+    g.user = user_store.by_id(db.connection(), g.session["user_id"])
     if g.user is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token", "")
         # compared as bytes: a header may hold any Latin-1 text, and compare_digest refuses
@@ -73,19 +71,8 @@ def _load_user() -> None:
             raise ApiError(403, "csrf", "a cookie-authenticated write needs the X-CSRF-Token header")
 
 
-_USER = sa.select(db.users.c.id, db.users.c.name, db.users.c.role)
-
-
-def _user_by_id(user_id: int) -> dict | None:
-    row = db.connection().execute(_USER.where(db.users.c.id == user_id)).mappings().first()
-    return dict(row) if row else None
-
-
 def _user_by_token(token: str, kind: str) -> dict | None:
-    query = _USER.join(db.tokens, db.tokens.c.user_id == db.users.c.id).where(
-        db.tokens.c.digest == digest(token), db.tokens.c.kind == kind)
-    row = db.connection().execute(query).mappings().first()
-    return dict(row) if row else None
+    return user_store.by_token(db.connection(), digest(token), kind)
 
 
 def require(role: str | None = None):
@@ -108,10 +95,9 @@ def _start_session(user: dict) -> dict:
     return {"user": user, "csrf_token": csrf}
 
 
-def set_password(conn: sa.Connection, user_id: int, password: str) -> None:
+def set_password(conn, user_id: int, password: str) -> None:
     """Store the user's new password (hashed) and end all their sessions."""
-    conn.execute(db.users.update().where(db.users.c.id == user_id)
-                 .values(password_hash=generate_password_hash(password)))
+    user_store.set_password_hash(conn, user_id, generate_password_hash(password))
     sessions.end_all(conn, user_id)
 
 
@@ -129,7 +115,7 @@ def _string(body: dict, key: str, limit: int = PASSWORD_LIMIT) -> str:
 def login():
     body = json_body()
     name, password = _string(body, "name"), _string(body, "password")
-    row = db.connection().execute(sa.select(db.users).where(db.users.c.name == name)).mappings().first()
+    row = user_store.by_name(db.connection(), name)
     if not row or not row["password_hash"] or not check_password_hash(row["password_hash"], password):
         raise ApiError(401, "unauthorized", "wrong name or password")
     return jsonify(_start_session({"id": row["id"], "name": row["name"], "role": row["role"]}))
@@ -142,7 +128,7 @@ def login_link(code: str):
         user = _user_by_token(code, "login")
         if user is None:
             raise ApiError(401, "unauthorized", "this login link is unknown or was used")
-        conn.execute(db.tokens.delete().where(db.tokens.c.digest == digest(code)))
+        user_store.delete_token(conn, digest(code))
     _start_session(user)
     return redirect("/")
 
@@ -161,8 +147,7 @@ def change_password():
     browser that asked gets a new one."""
     body = json_body()
     old, new = _string(body, "old_password"), _string(body, "new_password")
-    stored = db.connection().execute(sa.select(db.users.c.password_hash)
-                                     .where(db.users.c.id == g.user["id"])).scalar()
+    stored = user_store.password_hash(db.connection(), g.user["id"])
     if not stored or not check_password_hash(stored, old):
         raise ApiError(403, "wrong_password", "the old password is wrong", "$.old_password")
     with db.write() as conn:

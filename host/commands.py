@@ -67,14 +67,13 @@ def user():
 @_data_options
 def user_add(name, role, password, data_dir, database):
     """Create a user and print an API token for it (shown only this once)."""
-    import sqlalchemy as sa
-
     from tracklabel.host import db
     from tracklabel.host.auth import add_user
+    from tracklabel.host.store import users as user_store
 
     app = _app(data_dir, database, WORKERS=0)  # a running server owns the jobs
     with app.app_context(), db.engine().begin() as conn:
-        if conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).first():
+        if user_store.id_by_name(conn, name) is not None:
             raise click.UsageError(f"user {name!r} exists")
         _, token = add_user(conn, name, role, password)
     click.echo(token)
@@ -87,16 +86,15 @@ def user_add(name, role, password, data_dir, database):
 @_data_options
 def user_password(name, password, data_dir, database):
     """Set a user's password; every session they have ends."""
-    import sqlalchemy as sa
-
     from tracklabel.host import db
     from tracklabel.host.auth import PASSWORD_LIMIT, set_password
+    from tracklabel.host.store import users as user_store
 
     if not password or len(password) > PASSWORD_LIMIT:
         raise click.BadParameter(f"give 1 to {PASSWORD_LIMIT} characters", param_hint="--password")
     app = _app(data_dir, database, WORKERS=0)
     with app.app_context(), db.engine().begin() as conn:
-        user_id = conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).scalar()
+        user_id = user_store.id_by_name(conn, name)
         if user_id is None:
             raise click.UsageError(f"no user {name!r}")
         set_password(conn, user_id, password)

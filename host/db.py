@@ -41,6 +41,7 @@ projects = sa.Table(
     "projects", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("label_config", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
@@ -98,6 +99,30 @@ sessions = sa.Table(
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),  # seconds since the epoch, by the app's clock
     sa.Column("last_seen_at", sa.Float, nullable=False),
+)
+
+user_settings = sa.Table(
+    "user_settings", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),  # "layout", "hotkeys", "regions:<task id>"
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# The labeling queue: a task open in an annotator's player is locked to them until the lock
+# expires (the player refreshes it); a task a user skipped is not offered to them again.
+task_locks = sa.Table(
+    "task_locks", metadata,
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("expires_at", sa.Float, nullable=False),  # seconds since the epoch, by the app's clock
+)
+
+task_skips = sa.Table(
+    "task_skips", metadata,
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
 

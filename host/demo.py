@@ -8,12 +8,14 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
-import sqlalchemy as sa
 from flask import current_app
 
 from . import db
 from .auth import add_user, create_token
-from .media import attach_video
+from .store import projects as project_store
+from .store import tasks as task_store
+from .store import users as user_store
+from .video_jobs import attach_video
 
 TITLE = "Demo: video object tracking"
 CONFIG = """<View>
@@ -33,18 +35,17 @@ WIDTH, HEIGHT, FPS, FRAMES = 640, 360, 25, 250
 def prepare_demo() -> str:
     """Make (once) the demo project, its clip and an admin; return a one-time login code."""
     with db.write() as conn:
-        admin = conn.execute(sa.select(db.users.c.id).where(db.users.c.name == "admin")).scalar()
+        admin = user_store.id_by_name(conn, "admin")
         if admin is None:
             admin, _ = add_user(conn, "admin", "admin", secrets.token_urlsafe(16))
         code = create_token(conn, admin, kind="login")
-        exists = conn.execute(sa.select(db.projects.c.id).where(db.projects.c.title == TITLE)).scalar()
+        exists = project_store.id_by_title(conn, TITLE)
         if exists is None:
-            project = conn.execute(db.projects.insert().values(title=TITLE, label_config=CONFIG)).inserted_primary_key[0]
+            project = project_store.create(conn, TITLE, CONFIG)
             clip = Path(current_app.config["DATA_DIR"]) / "uploads" / "demo.mp4"
             if not clip.exists():
                 write_clip(clip)
-            task = conn.execute(db.tasks.insert().values(project_id=project, data={"video": clip.name},
-                                                         extra={})).inserted_primary_key[0]
+            task = task_store.create(conn, project, {"video": clip.name}, {})
     if exists is None:
         attach_video(task, clip, creator=admin)
     return code

@@ -3,36 +3,40 @@
 from __future__ import annotations
 
 import io
+import os
+import re
 import shutil
 import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
-
-import sqlalchemy as sa
 
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from tracklabel.core.errors import PluginError
 from tracklabel.core.export import ExportJob, ExportOptions
 
-from . import db, jobs
+from . import MAX_ID, db, jobs
 from .auth import require
 from .errors import ApiError
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import annotations as annotation_store
+from .store import projects as project_store
+from .store import tasks as task_store
 from .requests import json_body
 from .validate import check_tasks
 
 bp = Blueprint("exports", __name__)
 
-def project_tasks(project_id: int) -> list[dict]:
-    """The project's tasks as Label Studio JSON; regions get the probed frame size and count."""
+
+def project_tasks(project_id: int, task_ids: list[int] | None = None) -> list[dict]:
+    """The project's tasks (those of `task_ids`, when given) as Label Studio JSON; regions get
+    the probed frame size and count."""
     conn = db.connection()
-    tasks = conn.execute(sa.select(db.tasks).where(db.tasks.c.project_id == project_id)
-                         .order_by(db.tasks.c.id)).mappings().all()
-    rows = conn.execute(sa.select(db.annotations).join(db.tasks).where(db.tasks.c.project_id == project_id)
-                        .order_by(db.annotations.c.id)).mappings().all()
+    tasks = task_store.of_project(conn, project_id, task_ids)
+    rows = annotation_store.of_project(conn, project_id, task_ids)
     by_task: dict[int, dict] = {t["id"]: _as_imported(t) for t in tasks}
     media = {t["id"]: t["media"] or {} for t in tasks}
     keyframed = {tag.region_type.lower() for tag in registry().tags.values() if tag.keyframed and tag.region_type}
@@ -136,14 +140,18 @@ def _exporter(name):
         raise ApiError(400, "invalid", str(exc), "format") from None
 
 
-def write_export(project_id: int, name: str, options: dict, folder: Path, progress=None) -> Path:
-    """The project exported into `folder`: the file, or a zip of the exporter's folder."""
+def write_export(project_id: int, name: str, options: dict, folder: Path, progress=None,
+                 task_ids: list[int] | None = None) -> tuple[Path, list[dict]]:
+    """The project (or its tasks of `task_ids`) exported into `folder`: (the file, or a zip of
+    the exporter's folder; the exporter's warnings, as `export_warnings` gives them)."""
     exporter = _exporter(name)
-    config = project_config(project_row(project_id))
-    loaded = check_tasks(project_tasks(project_id), config)
+    config = project_config(project_store.get(db.connection(), project_id))
+    loaded = check_tasks(project_tasks(project_id, task_ids), config)
     own = {option.name for option in exporter.options}
     common = {k: v for k, v in options.items() if k in COMMON_OPTIONS and k not in own}
-    job = ExportJob(loaded, registry(), config, options=ExportOptions(**common), format=exporter.name,
+    videos = {t["id"]: Path(t["video_path"]) for t in task_store.of_project(db.connection(), project_id, task_ids)
+              if t["video_path"] and Path(t["video_path"]).is_file()}
+    job = ExportJob(loaded, registry(), config, options=ExportOptions(**common, videos=videos), format=exporter.name,
                     format_options=exporter.option_values({k: v for k, v in options.items() if k in own}))
     total, done = max(job.track_count(), 1), [0]
     if progress is not None:
@@ -152,16 +160,30 @@ def write_export(project_id: int, name: str, options: dict, folder: Path, progre
             progress(done[0] / total)
         job.progress = advance
     stem = f"project-{project_id}-{name}"
-    if exporter.single_file:
-        path = folder / (stem + exporter.suffix)
-        with open(path, "wb") as out:
-            exporter.export(job, out)
-        return path
-    (folder / stem).mkdir()
-    exporter.export(job, folder / stem)
+    with closing(job):  # an interpolator that needs the videos opens them
+        if exporter.single_file:
+            path = folder / (stem + exporter.suffix)
+            with open(path, "wb") as out:
+                exporter.export(job, out)
+            return path, export_warnings(job)
+        (folder / stem).mkdir()
+        exporter.export(job, folder / stem)
     archive = Path(shutil.make_archive(str(folder / stem), "zip", folder / stem))
     shutil.rmtree(folder / stem)
-    return archive.rename(folder / (stem + exporter.suffix)) if exporter.suffix else archive
+    return (archive.rename(folder / (stem + exporter.suffix)) if exporter.suffix else archive,
+            export_warnings(job))
+
+
+def export_warnings(job: ExportJob) -> list[dict]:
+    """The export's warnings (e.g. regions left out): each its message, its JSON path in the
+    exported tasks (`$[2].annotations[0].result[1]`) and, when that names a task, the task's id."""
+    out = []
+    for warning in job.warnings:
+        path = warning.where.removeprefix(f"{job.tasks.source}: ")
+        index = re.match(r"\$\[(\d+)\]", path)
+        task = {"task": job.tasks.tasks[int(index[1])].id} if index else {}
+        out.append({"path": path, "message": warning.message, **task})
+    return out
 
 
 @bp.get("/api/projects/<int:project_id>/export")
@@ -171,7 +193,7 @@ def export_project(project_id: int):
     name = request.args.get("format", "ls-json")
     exporter = _exporter(name)
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_export(project_id, name, read_options(request.args, exporter), Path(tmp))
+        path, _ = write_export(project_id, name, read_options(request.args, exporter), Path(tmp))
         data = io.BytesIO(path.read_bytes())
     return send_file(data, as_attachment=True, download_name=path.name, mimetype=exporter.media_type)
 
@@ -188,11 +210,13 @@ def exporters():
 @require("admin")
 def start_export(project_id: int):
     """The export as a background job with progress; GET /api/jobs/{id}/download when done."""
-    project_row(project_id)
+    project_store.get(db.connection(), project_id)
     body = json_body()
     name = body.get("format", "ls-json")
     exporter = _exporter(name)
     params = {"project": project_id, "format": name, "options": read_options(body, exporter)}
+    if "tasks" in body:
+        params["tasks"] = _task_ids(body["tasks"], project_id)
     job_id = jobs.enqueue("export", None, params)
     response = jsonify(jobs.public(jobs.job_row(job_id)))
     response.status_code = 202
@@ -200,12 +224,62 @@ def start_export(project_id: int):
     return response
 
 
-@jobs.runner("export")
+def init_app(app) -> None:
+    """Register the runner of export jobs, and the removal of old exports as housekeeping."""
+    jobs.register_runner(app, "export", export_job)
+    jobs.register_housekeeping(app, remove_old_exports)
+
+
 def export_job(_task_id, progress, params: dict) -> dict:
-    folder = Path(current_app.config["DATA_DIR"]) / "exports" / uuid.uuid4().hex
+    """Remove the exports past their age, then write this one into a folder of its own (its
+    time, by the app's clock, is the folder's modification time); its file, size and warnings."""
+    now = current_app.config["CLOCK"]()
+    remove_old_exports()
+    folder = _exports() / uuid.uuid4().hex
     folder.mkdir(parents=True)
-    path = write_export(params["project"], params["format"], params["options"], folder, progress)
-    return {"file": str(path.relative_to(folder.parent)), "bytes": path.stat().st_size}
+    path, warnings = write_export(params["project"], params["format"], params["options"], folder, progress,
+                                  params.get("tasks"))
+    os.utime(folder, (now, now))
+    return {"file": str(path.relative_to(folder.parent)), "bytes": path.stat().st_size, "warnings": warnings}
+
+
+def remove_old_exports() -> None:
+    """Remove the export folders older than EXPORT_MAX_AGE_SECONDS by the app's clock."""
+    exports, now = _exports(), current_app.config["CLOCK"]()
+    for old in exports.iterdir() if exports.is_dir() else ():
+        if _expired(old, now):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _exports() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "exports"
+
+
+def _expired(folder: Path, now: float) -> bool:
+    """Whether an export's folder is older than EXPORT_MAX_AGE_SECONDS at `now`."""
+    try:
+        return folder.stat().st_mtime < now - current_app.config["EXPORT_MAX_AGE_SECONDS"]
+    except FileNotFoundError:  # removed meanwhile
+        return False
+
+
+MAX_TASKS = 10_000  # task ids one export request may list
+
+
+def _task_ids(value, project_id: int) -> list[int]:
+    """The export's task ids: a non-empty list of the project's tasks (400 naming the entry
+    that is not an id or not the project's)."""
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_TASKS:
+        raise ApiError(400, "invalid", f"tasks must be a list of task ids (1 to {MAX_TASKS})", "$.tasks")
+    for index, task in enumerate(value):
+        if isinstance(task, bool) or not isinstance(task, int) or not 1 <= task <= MAX_ID:
+            raise ApiError(400, "invalid", f"{task!r} is not a task id", f"$.tasks[{index}]")
+    ids = sorted(set(value))
+    found = {t["id"] for t in task_store.of_project(db.connection(), project_id, ids)}
+    for index, task in enumerate(value):
+        if task not in found:
+            raise ApiError(400, "invalid", f"task {task} is not in project {project_id}", f"$.tasks[{index}]")
+    return ids
 
 
 @bp.get("/api/jobs/<int:job_id>/download")
@@ -213,9 +287,14 @@ def export_job(_task_id, progress, params: dict) -> dict:
 def download(job_id: int):
     """The file a finished export job made (for whoever started the export, or an admin)."""
     job = jobs.job_row(job_id)
-    if job.kind != "export" or job.state != "done":
-        raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job.state})")
-    path = Path(current_app.config["DATA_DIR"]) / "exports" / job.result["file"]
-    exporter = registry().exporters.get((job.params or {}).get("format"))
+    if job["kind"] != "export" or job["state"] != "done":
+        raise ApiError(409, "not_ready", f"job {job_id} is not a finished export ({job['state']})")
+    path = _exports() / job["result"]["file"]
+    remove_old_exports()  # this one's too, if it is past its age
+    if not path.is_file():
+        age = current_app.config["EXPORT_MAX_AGE_SECONDS"]
+        raise ApiError(410, "gone", f"the file of export job {job_id} was removed: exports are kept "
+                                    f"{age:g} seconds; export again")
+    exporter = registry().exporters.get((job["params"] or {}).get("format"))
     return send_file(path, as_attachment=True, download_name=path.name,
                      mimetype=exporter.media_type if exporter is not None else None)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import secrets
 from pathlib import Path
+from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from flask import current_app, request
@@ -13,9 +16,10 @@ from tracklabel.core.decoding import check_file
 from tracklabel.core.errors import InputError
 
 from .errors import ApiError
-from .media import DECODER
+from .videos import DECODER
 from .plugins import registry
 
+CHUNK = 1 << 20  # bytes read at a time from an upload
 LOCAL_FILES = "/data/local-files/"  # Label Studio's local storage URLs: /data/local-files/?d=<relative path>
 
 
@@ -53,6 +57,15 @@ def task_video(value) -> Path | None:
         return None
 
 
+def same_video(path: Path) -> dict:
+    """How task_list.with_video finds the tasks that have this video: an upload by its content's
+    folder (the same bytes under any name), any other file by its path."""
+    uploads = (Path(current_app.config["DATA_DIR"]) / "uploads").resolve()
+    if path.is_relative_to(uploads) and len(path.relative_to(uploads).parts) > 1:
+        return {"prefix": f"{uploads / path.relative_to(uploads).parts[0]}{os.sep}"}
+    return {"path": str(path)}
+
+
 def check_video(path: Path, name: str) -> None:
     """400 naming `name` and the reason unless the decoder can read a video stream from `path`."""
     try:
@@ -62,26 +75,55 @@ def check_video(path: Path, name: str) -> None:
         raise ApiError(400, "not_a_video", f"{name}: {exc.problems[0].message}") from None
 
 
-def save_uploads() -> list[Path]:
-    """Save the request's files (multipart field `file`) into the uploads folder under unique
-    names, each checked to be a video; on any error none is kept."""
+def save_uploads(refuse: Callable[[Path, str], None]) -> list[tuple[str, Path]]:
+    """Save the request's files (multipart field `file`) as uploads/<SHA-256 of the content>/<name>,
+    each checked to be a video and then given to `refuse(its content's folder, name)`, which
+    raises to refuse it (a duplicate); on any error nothing this request wrote is kept. Returns
+    (the name relative to the uploads folder, the file) for each."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", f"the upload is over {limit} bytes")
     files = request.files.getlist("file")
     if not files:
         raise ApiError(400, "invalid", "send the video as the multipart/form-data field `file`")
-    uploads = Path(current_app.config["DATA_DIR"]) / "uploads"
+    uploads = (Path(current_app.config["DATA_DIR"]) / "uploads").resolve()
     uploads.mkdir(parents=True, exist_ok=True)
-    saved: list[Path] = []
+    written: list[Path] = []  # by this request: removed on an error
+    kept: list[tuple[str, Path]] = []
     try:
         for upload in files:
             name = upload.filename or "video"
-            saved.append(uploads / f"{secrets.token_hex(8)}-{secure_filename(name) or 'video'}")
-            upload.save(saved[-1])
-            check_video(saved[-1], name)
+            part = uploads / f".{secrets.token_hex(8)}.part"
+            written.append(part)
+            digest = _write(upload.stream, part)
+            check_video(part, name)
+            folder = uploads / digest
+            if any(path.parent == folder for _, path in kept):
+                raise ApiError(409, "duplicate_video", f"{name}: the same video is sent twice")
+            refuse(folder, name)
+            final = folder / (secure_filename(name) or "video")
+            if final.is_file():  # these bytes under this name are there already
+                part.unlink()
+            else:
+                folder.mkdir(exist_ok=True)
+                os.replace(part, final)
+                written.append(final)
+            written.remove(part)
+            kept.append((f"{digest}/{final.name}", final))
     except BaseException:
-        for path in saved:
+        for path in written:
             path.unlink(missing_ok=True)
+            if path.parent != uploads and not any(path.parent.iterdir()):
+                path.parent.rmdir()
         raise
-    return saved
+    return kept
+
+
+def _write(stream, path: Path) -> str:
+    """Copy the stream to the file; the SHA-256 of what was written."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as out:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()

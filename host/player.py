@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, send_file
 
+from . import db
 from .auth import require
+from .config_api import interface_tree
 from .errors import ApiError
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import projects as project_store
 
 bp = Blueprint("player", __name__)
 
 
-@bp.get("/")
 @bp.get("/tasks/<int:task_id>")
-def page(task_id: int | None = None):
-    """The player (it signs in, then opens the task or lists projects)."""
+def page(task_id: int):
+    """The player (it signs in, then opens the task)."""
     return current_app.send_static_file("player/index.html")
 
 
@@ -23,15 +25,8 @@ def page(task_id: int | None = None):
 @require()
 def interface(project_id: int):
     """The config as the player builds it: a tree of tags, each with its module's URL."""
-    config = project_config(project_row(project_id))
-    return jsonify({"root": _node(config.root)})
-
-
-def _node(node) -> dict:
-    return {"tag": node.tag.name, "name": node.name, "attrs": node.attrs, "text": node.text,
-            "to_names": node.to_names,
-            "module": f"/api/tags/{node.tag.name.lower()}.js" if node.tag.module else None,
-            "children": [_node(child) for child in node.children]}
+    config = project_config(project_store.get(db.connection(), project_id))
+    return jsonify({"root": interface_tree(config.root)})
 
 
 @bp.get("/api/tags/<name>.js")

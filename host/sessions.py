@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-import sqlalchemy as sa
 from flask import current_app, session
 
 from . import db
+from .store import sessions as session_store
 
 TOUCH_SECONDS = 60  # last_seen_at is written at most this often (less when the idle limit is short)
 
@@ -26,24 +26,17 @@ def _now() -> float:
     return current_app.config["CLOCK"]()
 
 
-def _expired(now: float):
-    """A condition on the sessions table: idle or too old at `now`."""
-    config = current_app.config
-    return sa.or_(db.sessions.c.last_seen_at < now - config["SESSION_IDLE_SECONDS"],
-                  db.sessions.c.created_at < now - config["SESSION_MAX_SECONDS"])
-
-
-def start(conn: sa.Connection, user_id: int) -> str:
+def start(conn, user_id: int) -> str:
     """A new session for the user, in this response's cookie (ending the one the cookie named);
     returns its CSRF token. Expired sessions of everyone are cleared away on the way."""
     now = _now()
     old = session.get("sid")
     if isinstance(old, str):
-        conn.execute(db.sessions.delete().where(db.sessions.c.id == _digest(old)))
-    conn.execute(db.sessions.delete().where(_expired(now)))
+        session_store.delete(conn, _digest(old))
+    config = current_app.config
+    session_store.delete_expired(conn, now, config["SESSION_IDLE_SECONDS"], config["SESSION_MAX_SECONDS"])
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    conn.execute(db.sessions.insert().values(id=_digest(token), user_id=user_id, csrf=csrf,
-                                             created_at=now, last_seen_at=now))
+    session_store.create(conn, _digest(token), user_id, csrf, now)
     session.clear()
     session["sid"] = token
     return csrf
@@ -58,17 +51,17 @@ def current() -> dict | None:
             session.clear()
         return None
     key, now = _digest(token), _now()
-    row = db.connection().execute(sa.select(db.sessions).where(db.sessions.c.id == key)).mappings().first()
+    row = session_store.find(db.connection(), key)
     if row is None or _is_expired(row, now):
         if row is not None:
             with db.write() as conn:
-                conn.execute(db.sessions.delete().where(db.sessions.c.id == key))
+                session_store.delete(conn, key)
         session.clear()
         return None
     touch = min(TOUCH_SECONDS, current_app.config["SESSION_IDLE_SECONDS"] / 10)
     if now - row["last_seen_at"] >= touch:
         with db.write() as conn:
-            conn.execute(db.sessions.update().where(db.sessions.c.id == key).values(last_seen_at=now))
+            session_store.touch(conn, key, now)
     return {"user_id": row["user_id"], "csrf": row["csrf"]}
 
 
@@ -83,10 +76,10 @@ def end() -> None:
     token = session.get("sid")
     if isinstance(token, str):
         with db.write() as conn:
-            conn.execute(db.sessions.delete().where(db.sessions.c.id == _digest(token)))
+            session_store.delete(conn, _digest(token))
     session.clear()
 
 
-def end_all(conn: sa.Connection, user_id: int) -> None:
+def end_all(conn, user_id: int) -> None:
     """End every session of the user (their password changed)."""
-    conn.execute(db.sessions.delete().where(db.sessions.c.user_id == user_id))
+    session_store.delete_of_user(conn, user_id)

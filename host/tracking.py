@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from tracklabel.core.autotrack import find_region, plan, track_region
-from tracklabel.core.decoding import IndexCache, Video
 from tracklabel.core.errors import InputError, PluginError
 from tracklabel.core.keyframes import TOLERANCE
 from tracklabel.core.schema import MAX_FRAME
@@ -19,12 +17,14 @@ from tracklabel.core.tasks import region_fps
 from . import db, jobs
 from .auth import require
 from .errors import ApiError
-from .media import DECODER
 from .plugins import registry
-from .projects import project_config, project_row
+from .configs import project_config
+from .store import jobs as job_store
+from .store import projects as project_store
+from .store import tasks as task_store
 from .requests import json_body
-from .tasks import task_row
 from .validate import check_tasks
+from .videos import open_file
 
 bp = Blueprint("tracking", __name__)
 DIRECTIONS = ("forward", "backward")
@@ -75,41 +75,44 @@ def trackers():
 @require()
 def track(task_id: int):
     """Queue tracking a region of the result sent (the player's current edits): 202 with the job."""
-    task = task_row(task_id)
+    task = task_store.get(db.connection(), task_id)
     params = _request(json_body())
     media = task["media"]
     if not task["video_path"] or not Path(task["video_path"]).is_file():
         raise ApiError(400, "no_video", f"task {task_id} has no video file to track in")
     if media is None:
-        job = db.connection().execute(
-            sa.select(db.jobs.c.state, db.jobs.c.message).where(db.jobs.c.task_id == task_id, db.jobs.c.kind == "index")
-            .order_by(db.jobs.c.id.desc())).first()
-        detail = f" (index job {job.state}{': ' + job.message if job and job.message else ''})" if job else ""
+        job = job_store.latest(db.connection(), task_id, "index")
+        detail = f" (index job {job['state']}{': ' + job['message'] if job['message'] else ''})" if job else ""
         raise ApiError(400, "not_decodable", f"task {task_id}'s video is not indexed, so it cannot be decoded{detail}")
     try:
         registry().tracker(params["tracker"])
     except PluginError as exc:
         raise ApiError(400, "invalid", str(exc), "$.tracker") from None
-    _, region = _region(task, params, project_config(project_row(task["project_id"])))
+    _, region = _region(task, params, project_config(project_store.get(db.connection(), task["project_id"])))
     plan(region, registry().region_tag(region.type), params["from"], registry().interpolator("linear"), media["frames"], media["width"],
          media["height"], params["backward"], params["to"], where="$.region")
     job_id = jobs.enqueue("track", task_id, params)
-    row = db.connection().execute(sa.select(db.jobs).where(db.jobs.c.id == job_id)).first()
-    return jsonify(jobs.public(row)), 202, {"Location": f"/api/jobs/{job_id}"}
+    return jsonify(jobs.public(job_store.get(db.connection(), job_id))), 202, {"Location": f"/api/jobs/{job_id}"}
 
 
-@jobs.runner("track")
+def init_app(app) -> None:
+    """Register the runner of track jobs."""
+    jobs.register_runner(app, "track", track_job)
+
+
 def track_job(task_id: int, progress, params: dict) -> dict:
     """Track as asked; the result is {"region", "sequence", "tracked", "lost_at", "span"}."""
     with db.engine().connect() as conn:
-        task = conn.execute(sa.select(db.tasks).where(db.tasks.c.id == task_id)).mappings().first()
-        project = conn.execute(sa.select(db.projects).where(db.projects.c.id == task["project_id"])).mappings().first()
+        task = task_store.find(conn, task_id)
+        project = project_store.find(conn, task["project_id"]) if task else None
+    if task is None or project is None:
+        raise InputError(f"task {task_id} was deleted")
     if not task["media"]:
         raise InputError(f"task {task_id}'s video is not indexed")
-    config = project_config(dict(project))
+    config = project_config(project)
     loaded_task, region = _region(task, params, config)
     reg = registry()
-    with Video(task["video_path"], reg.decoder(DECODER), IndexCache(current_app.config["DATA_DIR"])) as video:
+    with open_file(task["video_path"]) as video:
         tracked = track_region(video, region, reg.region_tag(region.type), params["from"], reg.tracker(params["tracker"])(),
                                reg.interpolator("linear"), params["backward"], params["to"],
                                params["tolerance"], region_fps(region, loaded_task, config) or video.fps,

@@ -14,6 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--mute-audio"]
 PASSWORD = "player-test-password"
+SETTINGS = ("layout", "hotkeys")  # the player's per-user settings that are not per task
 CONFIG = """<View>
   <Video name="video" value="$video" frameRate="25"/>
   <VideoRectangle name="box" toName="video"/>
@@ -91,6 +92,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def page(chromium, server, request, tmp_path):
+    for key in SETTINGS:  # the admin's settings live on the host: each test starts from the defaults
+        server.call("PUT", f"/api/me/settings/{key}", {"value": {}})
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors = []
@@ -185,3 +188,27 @@ def drag_at(page, start: tuple[float, float], end: tuple[float, float]):
     page.mouse.down()
     page.mouse.move(*on_page(page, *end), steps=6)
     page.mouse.up()
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots (not committed)
+PAGE_VIEWPORT = {"width": 1440, "height": 900}
+
+
+def signed_in(chromium, base_url: str, url: str, name: str = "admin", password: str = PASSWORD, **context):
+    """A new 1440x900 page signed in through the pages' login form as `name`, on `url` once the
+    page is mounted; its script errors are collected in `page.errors`."""
+    page = chromium.new_context(viewport=PAGE_VIEWPORT, **context).new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(base_url + url)
+    page.fill("form.login input[name=name]", name)
+    page.fill("form.login input[name=password]", password)
+    page.click("form.login button")
+    page.wait_for_selector("body[data-ready=true]")
+    return page
+
+
+def screenshot(page, name: str) -> None:
+    """The page as it is, to tests/artifacts/<name>."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))

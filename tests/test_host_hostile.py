@@ -151,7 +151,7 @@ def world(tmp_path, database_url):
     jobs.shutdown(app)  # from here jobs stay queued: the walk starts exports and tracking
     job = admin.post(f"/api/projects/{project}/exports", json={"format": "jsonl"}).json["id"]
     ids = {"project_id": project, "task_id": task, "annotation_id": annotation, "job_id": job, "n": 1,
-           "name": "videorectangle", "code": "nope"}
+           "name": "videorectangle", "code": "nope", "user_id": 2, "token_id": 2, "key": "layout"}
     yield app, admin, annotator, ids
     app.extensions["tracklabel.engine"].dispose()
 
@@ -186,7 +186,9 @@ def bodies(rule: str) -> tuple[dict, tuple]:
         "/api/projects": ({"title": "t", "label_config": SEED_CONFIG}, ("title", "label_config")),
         "/api/projects/<int:project_id>": ({"title": "t"}, ("title", "label_config")),
         "/api/projects/<int:project_id>/tasks": ({"path": "clip.mp4"}, ("path", "data", "annotations", "predictions")),
-        "/api/projects/<int:project_id>/exports": ({"format": "jsonl"}, ("format", *OPTIONS)),
+        "/api/projects/<int:project_id>/exports": ({"format": "jsonl"}, ("format", "tasks", *OPTIONS)),
+        "/api/users": ({"name": "new", "role": "annotator"}, ("name", "role")),
+        "/api/me/settings/<key>": ({"value": {"side": "left"}}, ("value",)),
         "/api/auth/login": ({"name": "admin", "password": "secret-admin"}, ("name", "password")),
         "/api/auth/password": ({"old_password": "secret-admin", "new_password": "secret-admin"},
                                ("old_password", "new_password")),

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from host_support import SEED_CONFIG, Client, make_user
 from tracklabel.host import create_app, db, jobs
-from tracklabel.host.media import attach_video
+from tracklabel.host.video_jobs import attach_video
 from video_factory import encode
 
 
@@ -133,8 +133,7 @@ def test_a_restart_requeues_left_over_jobs_and_fails_unknown_kinds(tmp_path, dat
         runs.append(task_id)
         assert release.wait(30)
 
-    monkeypatch.setitem(jobs.RUNNERS, "test-block", block)
-    first = make_app(tmp_path, database_url, WORKERS=0)
+    first = make_app(tmp_path, database_url, WORKERS=0, JOB_RUNNERS={"test-block": block})
     admin = Client(first, make_user(first, "admin", "admin"))
     project = admin.post("/api/projects", json={"title": "p", "label_config": SEED_CONFIG}).json["id"]
     (tmp_path / "media").mkdir()
@@ -147,7 +146,7 @@ def test_a_restart_requeues_left_over_jobs_and_fails_unknown_kinds(tmp_path, dat
                 .inserted_primary_key[0] for kind, state in (("test-block", "running"), ("mystery", "running"))}
     close(first)  # the process "dies" with three jobs running
 
-    second = make_app(tmp_path, database_url, WORKERS=2)
+    second = make_app(tmp_path, database_url, WORKERS=2, JOB_RUNNERS={"test-block": block})
     try:
         blocked = wait_for(second, left["test-block"], {"running"})
         assert blocked["message"] == "re-queued: the host stopped while it was running" and blocked["progress"] == 0.0
@@ -174,9 +173,8 @@ def test_shutdown_sends_the_running_job_back_to_the_queue(tmp_path, database_url
             progress(i / steps)
             time.sleep(0.01)
 
-    monkeypatch.setitem(jobs.RUNNERS, "test-slow", slow)
     monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0.0)
-    first = make_app(tmp_path, database_url, WORKERS=1)
+    first = make_app(tmp_path, database_url, WORKERS=1, JOB_RUNNERS={"test-slow": slow})
     running = enqueue(first, "test-slow", None)
     waiting = enqueue(first, "test-slow", None)  # behind the first: cancelled by the shutdown
     assert started.wait(30)
@@ -188,7 +186,7 @@ def test_shutdown_sends_the_running_job_back_to_the_queue(tmp_path, database_url
     assert job_row(first, waiting)["state"] == "queued"
     close(first)
 
-    second = make_app(tmp_path, database_url, WORKERS=1)
+    second = make_app(tmp_path, database_url, WORKERS=1, JOB_RUNNERS={"test-slow": slow})
     try:
         for job in (running, waiting):
             row = wait_for(second, job, {"done", "failed"})
@@ -198,8 +196,8 @@ def test_shutdown_sends_the_running_job_back_to_the_queue(tmp_path, database_url
         close(second)
 
 
-def test_pools_do_not_leak_threads(tmp_path, database_url, monkeypatch):
-    monkeypatch.setitem(jobs.RUNNERS, "test-quick", lambda task_id, progress: None)
+def test_pools_do_not_leak_threads(tmp_path, database_url):
+    quick = {"test-quick": lambda task_id, progress: None}
     names = lambda: {t.name for t in threading.enumerate() if t.name.startswith("tracklabel-job")}  # noqa: E731
     for thread in threading.enumerate():  # pools of earlier tests may still be winding down
         if thread.name.startswith("tracklabel-job"):
@@ -209,7 +207,7 @@ def test_pools_do_not_leak_threads(tmp_path, database_url, monkeypatch):
     assert names() == before
     close(idle)
     for i in range(6):
-        app = make_app(tmp_path / str(i), database_url, WORKERS=2)
+        app = make_app(tmp_path / str(i), database_url, WORKERS=2, JOB_RUNNERS=quick)
         for job in [enqueue(app, "test-quick", None) for _ in range(4)]:
             wait_for(app, job, {"done"})
         close(app)

@@ -1,7 +1,9 @@
 """Tracking on the host: a checked request becomes a background job with progress and cancel,
 whose result is the region's new keyframes; bad requests are 400 naming the problem."""
 
+import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,14 +122,20 @@ def test_a_video_that_cannot_be_decoded_is_refused(admin, project, scene, tmp_pa
     assert response.status_code == 400 and response.json["error"] == "not_decodable", response.json
 
 
-def test_the_tracks_endpoint_gives_image_guided_boxes(admin, task, scene):
-    """A project whose VideoRectangle picks `image-guided`: the player's tracks come from it."""
+def image_guided(admin, task, scene):
+    """The task's project made to pick `image-guided`; (its id, a result keyed on frames 3 and 40)."""
     config = SEED_CONFIG.replace('<VideoRectangle name="box" toName="video" />',
                                  '<VideoRectangle name="box" toName="video" interpolation="image-guided"/>')
     project = admin.get(f"/api/tasks/{task}").json["project"]
     assert admin.patch(f"/api/projects/{project}", json={"label_config": config}).status_code == 200
     result = request(scene)["result"]
     result[0]["value"]["sequence"] = [keyframe(3, scene.boxes[2]), keyframe(40, scene.boxes[39])]
+    return project, result
+
+
+def test_the_tracks_endpoint_gives_image_guided_boxes(admin, task, scene):
+    """A project whose VideoRectangle picks `image-guided`: the player's tracks come from it."""
+    _, result = image_guided(admin, task, scene)
     response = admin.post(f"/api/tasks/{task}/tracks?from=3&to=40", json={"result": result})
     assert response.status_code == 200, response.json
     boxes = response.json["regions"][0]
@@ -136,3 +144,21 @@ def test_the_tracks_endpoint_gives_image_guided_boxes(admin, task, scene):
     linear = np.array([to_percent(*(scene.boxes[2] + (scene.boxes[39] - scene.boxes[2]) * (f - 3) / 37), *SIZE)
                        for f in boxes["frame"]])
     assert iou(shown, truth).min() >= 0.6 and iou(shown, truth).mean() > iou(linear, truth).mean() + 0.1
+
+
+def open_files(path) -> int:
+    """How many of this process's file descriptors are open on `path`."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) == os.path.realpath(path))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count open files")
+def test_an_image_guided_export_job_closes_the_videos_it_opened(admin, task, scene, tmp_path):
+    project, result = image_guided(admin, task, scene)
+    assert admin.post(f"/api/tasks/{task}/annotations", json={"result": result}).status_code == 201
+    video = tmp_path / "media" / "clip.mp4"
+    before = open_files(video)
+    job = admin.post(f"/api/projects/{project}/exports", json={"format": "mot"}).json
+    done = wait(admin, job["id"])
+    assert done["state"] == "done", done.get("message")
+    assert open_files(video) == before

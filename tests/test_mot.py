@@ -62,6 +62,20 @@ def test_unknown_label_is_an_error(tmp_path, config):
     assert "$[0].annotations[0].result[0]: region has label 'Bus', not among ['Car', 'Person']" in result.stderr
 
 
+def test_unlabelled_regions_are_left_out_with_one_warning(tmp_path, config):
+    unlabelled = [region(f"u{i}", "Car", [key(1, 30 + i)]) for i in range(2)]
+    for r in unlabelled:
+        r["value"]["labels"] = []
+    tasks = write_tasks(tmp_path / "t.json", unlabelled[0], region("p", "Person", [key(2, 10)]), unlabelled[1])
+    result = run("export", tasks, "--config", config, "--format", "mot", "--out", tmp_path / "o",
+                 "--width", 100, "--height", 100)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("no label") == 1
+    assert "$[0].annotations[0].result[0]: regions with no label are left out: mot needs a class" in result.stderr
+    rows = (tmp_path / "o" / "street" / "gt" / "gt.txt").read_text().splitlines()
+    assert rows[0] == "2,1,11,11,10,20,1,2,1" and {r.split(",")[1] for r in rows} == {"1"}
+
+
 GT = """1,1,101,51,100,100,1,1,1
 2,1,126.5,51,100,100,1,1,1
 3,1,151.25,51,100,100,1,1,0.5

@@ -75,6 +75,22 @@ def test_draw_move_save_and_the_interpolated_box(page, server):
     assert on_screen["keyframe"] is False
 
 
+def test_a_task_with_a_prediction_starts_from_it_and_submit_makes_it_an_annotation(page, server):
+    task = fresh_task(server)
+    predicted = {"id": "p1", "type": "videorectangle", "from_name": "box", "to_name": "video",
+                 "value": {"labels": ["Woman"], "sequence": [
+                     {"frame": 1, "x": 20, "y": 20, "width": 10, "height": 10, "rotation": 0, "enabled": True}]}}
+    prediction = server.call("POST", f"/api/tasks/{task}/annotations", {"kind": "prediction", "result": [predicted]})
+    open_task(page, server, task)
+    wait_regions(page, 1)
+    page.wait_for_selector(f".status:has-text('Started from prediction {prediction['id']}')")
+    assert page.evaluate("tracklabel.boxAt('p1', 1)")["x"] == pytest.approx(20)
+    page.click("button[data-action=save]")
+    page.wait_for_selector(".status:has-text('Saved')")
+    kinds = sorted((a["kind"], [r["id"] for r in a["result"]]) for a in server.call("GET", f"/api/tasks/{task}/annotations"))
+    assert kinds == [("annotation", ["p1"]), ("prediction", ["p1"])]
+
+
 def test_cut_the_lifespan_and_the_box_vanishes(page, server):
     open_task(page, server, fresh_task(server))
     draw(page, 100, 100, 200, 200)

@@ -26,6 +26,29 @@ def export(tmp_path, tasks, fmt, *extra):
     return out
 
 
+@pytest.mark.parametrize("fmt", ["yolo", "yolo-seg", "yolo-obb", "coco-vid", "cvat-video"])
+def test_unlabelled_regions_are_left_out_with_one_warning(tmp_path, fmt):
+    (tmp_path / "config.xml").write_text(CONFIG)
+    unlabelled = [region(f"u{i}", "Car", [key(1, 30 + i)], frames_count=2) for i in range(2)]
+    for r in unlabelled:
+        r["value"]["labels"] = []
+    tasks = write_tasks(tmp_path / "t.json", unlabelled[0], region("p", "Person", [key(1, 10)], frames_count=2),
+                        unlabelled[1])
+    out = tmp_path / fmt
+    result = run("export", tasks, "--config", tmp_path / "config.xml", "--format", fmt, "--out", out,
+                 "--width", 200, "--height", 100)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("no label") == 1
+    assert f"$[0].annotations[0].result[0]: regions with no label are left out: {fmt} needs a class" in result.stderr
+    if fmt == "coco-vid":
+        data = json.loads((out / "annotations.json").read_text())
+        assert [(a["category_id"], a["instance_id"]) for a in data["annotations"]] == [(2, 1), (2, 1)]
+    elif fmt == "cvat-video":
+        assert out.read_text().count("<track ") == 1 and 'label="Person"' in out.read_text()
+    else:
+        assert [line.split()[0] for line in (out / "labels" / "street" / "000000.txt").read_text().splitlines()] == ["1"]
+
+
 def test_yolo_files_per_frame(tmp_path, tasks):
     out = export(tmp_path, tasks, "yolo")
     labels = out / "labels" / "street"

@@ -55,19 +55,23 @@ class CocoVidExporter(Exporter):
                         "width": int(round(width)), "height": int(round(height))}
                        for i in range(frames_count)]
             for item in items:
+                category = job.class_index(item, labels)
+                if category is None:  # no label: left out
+                    continue
+                category += 1
                 shapes = item.shapes.only_visible()
                 width, height = job.frame_size(item)
                 left, top, w, h = shapes.bbox(width, height)
                 point = shapes.kind == "point"
                 if point:
                     keypoints = (left, top)
-                    with_points.add(job.class_index(item, labels) + 1)
+                    with_points.add(category)
                 if job.options.clip:
                     left, top, w, h = clip(left, top, w, h, width, height)
                 n = len(shapes.frame)
                 tiny += 0 if point else int(((w < 1) | (h < 1)).sum())
                 ids = (np.arange(next_annotation, next_annotation + n), shapes.frame - 1 + next_image,
-                       job.class_index(item, labels) + 1, next_instance)
+                       category, next_instance)
                 if shapes.kind == "box":
                     annotation_parts.append(_box_rows(ids, (left, top, w, h), n))
                 elif point:

@@ -82,6 +82,8 @@ class CvatVideoExporter(Exporter):
         frames_count = int(items[0].shapes.frame[-1])
         kept = []
         for item in items:
+            if job.class_index(item, labels) is None:  # no label: left out (an unknown one raises)
+                continue
             if element_of(item.shapes) is None:
                 job.leave_out(item.region, item.location, "holds boxes, points and outlines, "
                                                           f"and {item.shapes.kind or 'these'} shapes have none")
@@ -90,7 +92,6 @@ class CvatVideoExporter(Exporter):
         items = sorted(kept, key=lambda i: i.region.value.sequence[0].frame if i.region.value.sequence else 1 << 62)
         types: dict[str, set] = {label: set() for label in labels}
         for item in items:
-            job.class_index(item, labels)  # the label must be known
             types[item.label].add(LABEL_TYPES[element_of(item.shapes)])
         root = etree.Element("annotations")
         etree.SubElement(root, "version").text = "1.1"

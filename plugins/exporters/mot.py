@@ -57,7 +57,8 @@ class MotExporter(Exporter):
         """The gt.txt text: visible shapes' bounding boxes, ids 1..N by first visible frame,
         sorted by frame and id."""
         origin = job.option("origin")
-        items = sorted((i for i in items if i.shapes.visible.any()),
+        classes = {id(i): job.class_index(i, labels) for i in items}  # None: no label, left out
+        items = sorted((i for i in items if i.shapes.visible.any() and classes[id(i)] is not None),
                        key=lambda i: int(i.shapes.frame[i.shapes.visible.argmax()]))
         columns = []
         for track_id, item in enumerate(items, 1):
@@ -70,7 +71,7 @@ class MotExporter(Exporter):
             conf = keyframe_values(item, shapes.frame, "conf")
             visibility = keyframe_values(item, shapes.frame, "visibility")
             columns.append((shapes.frame, np.full(n, track_id), left + origin, top + origin, w, h, conf,
-                            np.full(n, job.class_index(item, labels) + 1), visibility))
+                            np.full(n, classes[id(item)] + 1), visibility))
         if not columns:
             return b""
         frame, ids, left, top, w, h, conf, cls, vis = (np.concatenate(c) for c in zip(*columns))

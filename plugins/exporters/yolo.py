@@ -51,10 +51,13 @@ class YoloExporter(Exporter):
         """(1-based frame of each line, the lines' text), lines sorted by frame."""
         per_track = []
         for item in items:
+            cls = job.class_index(item, labels)
+            if cls is None:  # no label: left out
+                continue
             shapes = item.shapes.only_visible()
             width, height = job.frame_size(item)
             fields = self.fields(shapes, width, height, job.options.clip)
-            per_track.append((shapes.frame, np.full(len(shapes.frame), job.class_index(item, labels)), *fields))
+            per_track.append((shapes.frame, np.full(len(shapes.frame), cls), *fields))
         if not per_track:
             return np.zeros(0, np.int64), b""
         frame, cls, *values = (np.concatenate(c) for c in zip(*per_track))
@@ -98,6 +101,9 @@ class YoloSegExporter(YoloExporter):
     def rows(self, job: ExportJob, items: list[TrackItem], labels: list[str]):
         lines = []  # (frame, order, text)
         for item in items:
+            cls = job.class_index(item, labels)
+            if cls is None:  # no label: left out
+                continue
             if not item.shapes.closed:
                 job.leave_out(item.region, item.location, "holds closed outlines, and these "
                                                           f"are {item.shapes.kind or 'open'} shapes")
@@ -108,7 +114,6 @@ class YoloSegExporter(YoloExporter):
             if outlines is None:
                 job.leave_out(item.region, item.location, "holds outlines, and these shapes have none")
                 continue
-            cls = job.class_index(item, labels)
             for frame, outline in zip(shapes.frame.tolist(), outlines):
                 points = outline / [width, height]
                 if job.options.clip:

@@ -1,5 +1,7 @@
-// Hotkeys: Label Studio's defaults, each label's own, remappable (kept per user), and a help
-// overlay (`?`) that lists them.
+// Hotkeys: Label Studio's defaults, each label's own, remappable (kept per user on the host:
+// settings.js), and a help overlay (`?`) that lists them.
+
+import {Setting} from "./settings.js";
 
 export const DEFAULTS = {
   "play": ["alt+space", "play / pause"],
@@ -21,6 +23,10 @@ export const DEFAULTS = {
   "track-forward": ["alt+t", "track the selected region forward"],
   "track-backward": ["shift+alt+t", "track the selected region backward"],
   "help": ["?", "show the hotkeys"],
+  "submit-next": ["ctrl+shift+enter", "submit and open the next task (queue)"],
+  "skip": ["ctrl+shift+s", "skip this task (queue)"],
+  "prev-task": ["alt+pageup", "previous task (queue)"],
+  "next-task": ["alt+pagedown", "next task (queue)"],
 };
 
 export function comboOf(event) {
@@ -30,28 +36,56 @@ export function comboOf(event) {
     .filter(Boolean).join("+");
 }
 
-export class Hotkeys {
-  // `unhandled(event)` gets the keydown events outside fields that no hotkey took.
-  constructor(storageKey, unhandled = () => {}) {
+export class Hotkeys extends EventTarget {
+  // `unhandled(event)` gets the keydown events outside fields that no hotkey took; a "remap"
+  // event tells which action got which combo. The remapped combos are kept on the host through
+  // `api` (in this browser only, under `storageKey`, without it).
+  constructor(storageKey, unhandled = () => {}, api = null) {
+    super();
+    this.setting = api ? new Setting(api, "hotkeys", storageKey) : null;
     this.storageKey = storageKey;
     this.unhandled = unhandled;
     this.actions = new Map();  // name -> {help, run, combo, up}
     this.held = new Map();  // key held down -> the action with `up` it started
     this.custom = JSON.parse(localStorage.getItem(storageKey) || "{}");
+    this.changed = false;  // remapped here before the host's combos arrived
+    this.loaded = this.setting ? this.load() : Promise.resolve();
     document.addEventListener("keydown", event => this.dispatch(event));
     document.addEventListener("keyup", event => this.release(event));
+  }
+
+  // The combos kept on the host, applied to the actions added so far and to those added later.
+  async load() {
+    const custom = await this.setting.load();
+    if (!custom || this.changed) return;
+    this.custom = custom;
+    for (const [name, action] of this.actions) {
+      const combo = custom[name] || action.defaultCombo;
+      if (combo === action.combo) continue;
+      action.combo = combo;
+      this.dispatchEvent(new CustomEvent("remap", {detail: {name, combo}}));
+    }
   }
 
   // A named action with a default combo (remappable). With `up`, the action runs once when the
   // key goes down (not on auto-repeat) and `up` when it is released.
   add(name, run, combo = DEFAULTS[name]?.[0], help = DEFAULTS[name]?.[1], {up} = {}) {
-    this.actions.set(name, {run, help, up, combo: this.custom[name] || combo});
+    this.actions.set(name, {run, help, up, combo: this.custom[name] || combo, defaultCombo: combo});
   }
 
   remap(name, combo) {
     this.custom[name] = combo;
+    this.changed = true;
     this.actions.get(name).combo = combo;
-    localStorage.setItem(this.storageKey, JSON.stringify(this.custom));
+    if (this.setting) this.setting.save(this.custom);
+    else localStorage.setItem(this.storageKey, JSON.stringify(this.custom));
+    this.dispatchEvent(new CustomEvent("remap", {detail: {name, combo}}));
+  }
+
+  // A button's title: what the action does (or `text`) and its combo as it is now.
+  title(name, text = this.actions.get(name)?.help ?? DEFAULTS[name]?.[1] ?? name) {
+    const combo = this.actions.get(name)?.combo;
+    return combo ? `${text} (${combo})` : text;
   }
 
   dispatch(event) {

@@ -2,9 +2,13 @@
 // filtered by label) and Details (the selected region's labels, its shape's exact fields as its
 // kind lists them, in pixels or percent, its keyframes with jump and delete, and the lifespan
 // toggles). They collapse, resize and move
-// to either side; the layout is kept per user.
+// to either side; the layout is kept per user on the host (settings.js).
 
 import {el} from "./dom.js";
+import {Setting} from "./settings.js";
+
+const LAYOUT = {side: "right", width: 300, grouped: false, filter: "", units: "percent"};
+const withDefaults = saved => ({...LAYOUT, ...saved, collapsed: {...saved?.collapsed}});
 
 const button = (text, title, action) => {
   const b = el("button", {type: "button", textContent: text, title});
@@ -15,9 +19,9 @@ const button = (text, title, action) => {
 export class Panels {
   constructor(player, layoutKey) {
     this.player = player;
-    this.layoutKey = layoutKey;
-    this.layout = {side: "right", width: 300, collapsed: {}, grouped: false, filter: "", units: "percent",
-                   ...JSON.parse(localStorage.getItem(layoutKey) || "{}")};
+    this.setting = new Setting(player.api, "layout", layoutKey);
+    this.layout = withDefaults(this.setting.cached());
+    this.changed = false;  // by the user, before the host's layout arrived
     this.element = el("aside", {className: "side"});
     this.regions = this.panel("regions", "Regions");
     this.details = this.panel("details", "Details");
@@ -27,18 +31,40 @@ export class Panels {
     handle.addEventListener("pointerdown", event => this.drag(event));
     this.element.append(handle);
     this.apply();
+    this.loaded = this.load();
+  }
+
+  // The layout kept on the host (unless the user changed it meanwhile).
+  async load() {
+    const layout = await this.setting.load();
+    if (!layout || this.changed) return;
+    this.layout = withDefaults(layout);
+    for (const details of this.element.querySelectorAll("details.panel")) {
+      details.open = !this.layout.collapsed[details.dataset.panel];
+    }
+    this.apply();
+    this.render();
+    if (this.player.store) this.player.render();
   }
 
   panel(name, title) {
     const body = el("div", {className: `panel-body ${name}`});
     const details = el("details", {className: `panel panel-${name}`, open: !this.layout.collapsed[name]},
                        el("summary", {textContent: title}), body);
-    details.addEventListener("toggle", () => { this.layout.collapsed[name] = !details.open; this.save(); });
+    details.dataset.panel = name;
+    details.addEventListener("toggle", () => {
+      if (!!this.layout.collapsed[name] === !details.open) return;  // drawn as the layout says
+      this.layout.collapsed[name] = !details.open;
+      this.save();
+    });
     this.element.append(details);
     return body;
   }
 
-  save() { localStorage.setItem(this.layoutKey, JSON.stringify(this.layout)); }
+  save() {
+    this.changed = true;
+    this.setting.save(this.layout);
+  }
 
   apply() {
     this.element.style.width = `${this.layout.width}px`;

@@ -1,14 +1,21 @@
-// The player: the tags' modules build the interface; the clock, the annotation store, the
-// viewport, the panels and the timeline are shared by all of them. Exposes window.tracklabel
-// for embedding and automation.
+// The player's core: the tags' modules build the interface; the clock, the annotation store,
+// the viewport, the panels and the timeline are shared by all of them. Its other concerns have
+// modules of their own: the bars under the video (controls.js), saving (saving.js), tracking
+// (tracking.js), pointer dispatch on the video (pointer.js) and window.tracklabel (embed.js).
 
 import {FrameClock} from "./clock.js";
+import {ControlBar} from "./controls.js";
 import {tagContext} from "./ctx.js";
 import {el} from "./dom.js";
+import {exposeApi} from "./embed.js";
 import {Hotkeys} from "./hotkeys.js";
 import {Panels} from "./panels.js";
+import {Pointer} from "./pointer.js";
+import {Saving} from "./saving.js";
+import {RegionState} from "./settings.js";
 import {AnnotationStore} from "./store.js";
 import {Timeline} from "./timeline.js";
+import {Tracking} from "./tracking.js";
 import {Viewport} from "./viewport.js";
 
 export class Player extends EventTarget {
@@ -23,15 +30,16 @@ export class Player extends EventTarget {
     this.kinds = new Map();  // region type -> kind, registered by the tags' modules
     this.labelSets = [];  // {node, element, colours, selected}
     this.hotkeys = new Hotkeys(`tracklabel:hotkeys:${user.id}`,
-                               event => this.controls.forEach(c => c.keydown?.(event)));
+                               event => this.controls.forEach(c => c.keydown?.(event)), api);
+    this.saving = new Saving(this);
+    this.tracking = new Tracking(this);
+    this.bar = new ControlBar(this);
     this.selected = null;
     this.frame = 1;
-    const saved = JSON.parse(localStorage.getItem(this.stateKey) || "{}");
-    this.hidden = new Set(saved.hidden || []);
-    this.locked = new Set(saved.locked || []);
+    this.regionState = new RegionState(api, task.id);  // kept per user on the host
+    this.hidden = this.regionState.hidden;
+    this.locked = this.regionState.locked;
   }
-
-  get stateKey() { return `tracklabel:regions:${this.task.id}`; }
 
   // ---- building ----
 
@@ -39,6 +47,7 @@ export class Player extends EventTarget {
     this.root.replaceChildren();
     this.main = el("div", {className: "main"});
     this.panels = new Panels(this, `tracklabel:layout:${this.user.id}`);
+    const regionsLoaded = this.regionState.load();
     this.root.append(el("div", {className: "workspace"}, this.main, this.panels.element));
     const index = await this.api.get(`/api/tasks/${this.task.id}/frame-index`);
     this.framesCount = index.count;
@@ -50,7 +59,9 @@ export class Player extends EventTarget {
     this.fps = this.fpsFor(index);
     this.clock = new FrameClock(this.video, index);
     this.store = new AnnotationStore(this.api, this.task, index.count, this.fps, this.kinds);
-    this.buildControls();
+    this.keys();
+    this.statusLine = el("div", {className: "status", role: "status"});
+    this.main.append(...this.bar.build(), this.timelineElement, this.statusLine);
     this.clock.addEventListener("frame", e => this.onFrame(e.detail));
     const calibrated = this.clock.calibrate();  // seeks asked for from here on queue behind it
     this.store.addEventListener("tracks", () => this.render());
@@ -60,10 +71,11 @@ export class Player extends EventTarget {
       else if (this.offline) this.status("Connected again");
       this.offline = state === "offline";
     });
-    const {restored} = await this.store.load(this.user.id);
+    const {restored, prediction} = await this.store.load(this.user.id);
+    await regionsLoaded;  // the hidden and locked regions this user left here, on any machine
     if (restored) this.status("Restored unsaved work from this browser");
-    this.keys();
-    this.exposeApi();
+    else if (prediction) this.status(`Started from prediction ${prediction}: Submit makes it your annotation`);
+    exposeApi(this);
     await calibrated;  // frame 1 is on screen
     this.render();
     this.panels.render();
@@ -98,66 +110,13 @@ export class Player extends EventTarget {
       "This video cannot be played by the browser; the host is making a playable copy, reload in a while", true));
     video.addEventListener("loadedmetadata", () => this.render());
     new ResizeObserver(() => this.render()).observe(stage);
-    overlay.addEventListener("pointerdown", event => this.pointerdown(event));
-    for (const type of ["pointermove", "pointerup"]) {
-      overlay.addEventListener(type, event => {
-        if (this.panning) return type === "pointerup" ? (this.panning = null) : this.panMove(event);
-        this.controls.forEach(c => c[type]?.(event));
-      });
-    }
-    overlay.addEventListener("wheel", event => {
-      if (!event.shiftKey) return;
-      event.preventDefault();
-      const rect = overlay.getBoundingClientRect();
-      this.viewport.zoomAbout(this.viewport.zoom * (event.deltaY < 0 ? 1.2 : 1 / 1.2),
-                              event.clientX - rect.left, event.clientY - rect.top);
-    }, {passive: false});
-    document.addEventListener("keydown", e => { if (e.code === "Space" && !e.altKey) this.spaceHeld = true; });
-    document.addEventListener("keyup", e => { if (e.code === "Space") this.spaceHeld = false; });
-  }
-
-  // Space or Shift held: the drag pans the zoomed video. A control in the middle of drawing a
-  // shape (its busy() is true) gets the click; otherwise the controls are asked in turn until
-  // one takes it (returns true: it hit one of its regions or handles): the selected region's
-  // control first, then the others from the one drawn last (on top). When none does, the
-  // selection is cleared and the drawing tool's control begins a new shape.
-  pointerdown(event) {
-    this.overlay.setPointerCapture(event.pointerId);
-    if (this.spaceHeld || event.shiftKey) {
-      this.panning = {x: event.clientX, y: event.clientY};
-      return;
-    }
-    const drawing = this.controls.find(c => c.busy?.());  // a shape half drawn takes every click
-    if (drawing) return drawing.pointerdown?.(event);
-    if (this.pickOrder().some(c => c.pointerdown?.(event) === true)) return;
-    const tool = this.drawingTool();
-    if (!tool) return;
-    if (this.selected) this.select(null);
-    tool.draw(event);
-  }
-
-  // The controls in the order a click asks them: the selected region's first, then from the top.
-  pickOrder() {
-    const from = this.store.region(this.selected)?.from_name;
-    const owns = c => Number(from !== undefined && this.controlNodes.get(c)?.name === from);
-    return [...this.controls].reverse().sort((a, b) => owns(b) - owns(a));
-  }
-
-  // The control that draws new shapes: the one chosen in the tool buttons, else the first.
-  drawingTool() {
-    const tools = this.controls.filter(c => c.draw);
-    return tools.includes(this.tool) ? this.tool : tools[0] || null;
-  }
-
-  panMove(event) {
-    this.viewport.panBy(event.clientX - this.panning.x, event.clientY - this.panning.y);
-    this.panning = {x: event.clientX, y: event.clientY};
+    this.pointer = new Pointer(this, overlay);
   }
 
   registerControl(control, node) {
     this.controls.push(control);
     this.controlNodes.set(control, node);
-    this.renderTools?.();
+    this.bar.renderTools();
   }
 
   registerKind(kind) {
@@ -232,7 +191,7 @@ export class Player extends EventTarget {
 
   toggle(set, id) {
     set.has(id) ? set.delete(id) : set.add(id);
-    localStorage.setItem(this.stateKey, JSON.stringify({hidden: [...this.hidden], locked: [...this.locked]}));
+    this.regionState.save();
     this.render();
     this.panels.render();
   }
@@ -293,111 +252,9 @@ export class Player extends EventTarget {
     g.clearRect(0, 0, w, h);
     for (const control of this.controls) control.render?.(g, this.frame);
     this.timeline?.draw();
-    this.renderReadout();
+    this.bar.render();
     this.panels.renderDetails();
     this.emit("drawn", this.frame);
-  }
-
-  // ---- controls under the video ----
-
-  buildControls() {
-    const button = (text, title, action, name) => {
-      const b = el("button", {textContent: text, title, type: "button"});
-      b.dataset.action = name;
-      b.addEventListener("click", action);
-      return b;
-    };
-    this.frameInput = el("input", {type: "number", min: 1, className: "frame-input", title: "Go to frame"});
-    this.frameInput.addEventListener("change", () => this.seek(Number(this.frameInput.value)));
-    this.totalLabel = el("span", {className: "frame-total"});
-    this.timeLabel = el("input", {className: "time", title: "Go to a time (m:ss.sss or seconds)", size: 9});
-    this.timeLabel.addEventListener("change", () => {
-      const [minutes, seconds] = this.timeLabel.value.includes(":")
-        ? this.timeLabel.value.split(":").map(Number) : [0, Number(this.timeLabel.value)];
-      const time = minutes * 60 + seconds;
-      if (Number.isFinite(time)) this.seek(this.clock.frameAt(time));
-      else this.status(`"${this.timeLabel.value}" is not a time`, true);
-    });
-    const speed = el("select", {title: "Playback speed"});
-    for (const s of [0.25, 0.5, 1, 1.5, 2]) speed.append(el("option", {value: s, textContent: `${s}×`, selected: s === 1}));
-    speed.addEventListener("change", () => { this.video.playbackRate = Number(speed.value); });
-    this.playButton = button("▶", "Play/pause (alt+space)", () => this.clock.toggle(), "play");
-    this.video.addEventListener("play", () => { this.playButton.textContent = "❚❚"; });
-    this.video.addEventListener("pause", () => { this.playButton.textContent = "▶"; });
-    this.saveButton = button("Submit", "Save to the host (ctrl+enter)", () => this.save(), "save");
-    this.statusLine = el("div", {className: "status", role: "status"});
-    const slider = (name, title) => {
-      const input = el("input", {type: "range", min: 0.2, max: 3, step: 0.05, value: 1, title, className: name});
-      input.addEventListener("input", () => this.viewport.setFilter(name, Number(input.value)));
-      return el("label", {className: "filter"}, title.split(" ")[0], input);
-    };
-    const view = el("div", {className: "controls view-controls"},
-      button("−", "Zoom out", () => this.viewport.zoomOut(), "zoom-out"),
-      button("+", "Zoom in (shift+wheel zooms about the pointer)", () => this.viewport.zoomIn(), "zoom-in"),
-      button("fit", "Zoom to fit", () => this.viewport.fit(), "zoom-fit"),
-      button("1:1", "Zoom 100% (one video pixel per screen pixel)", () => this.viewport.actualSize(), "zoom-100"),
-      slider("brightness", "brightness of the video"), slider("contrast", "contrast of the video"),
-      button("undo", "Undo (ctrl+z)", () => this.undo(), "undo"),
-      button("redo", "Redo (ctrl+shift+z)", () => this.redo(), "redo"),
-      button("?", "Hotkeys", () => this.hotkeys.showHelp(this.root), "help"));
-    const bar = el("div", {className: "controls"},
-      button("|‹", "First frame", () => this.seek(1), "first"),
-      button("«", "Back 10 frames (shift+alt+left)", () => this.step(-10), "hop-back"),
-      button("◆‹", "Previous keyframe (ctrl+alt+left)", () => this.jumpKeyframe(-1), "prev-key"),
-      button("‹", "Back one frame (alt+left)", () => this.step(-1), "step-back"),
-      this.playButton,
-      button("›", "Forward one frame (alt+right)", () => this.step(1), "step-forward"),
-      button("›◆", "Next keyframe (ctrl+alt+right)", () => this.jumpKeyframe(1), "next-key"),
-      button("»", "Forward 10 frames (shift+alt+right)", () => this.step(10), "hop-forward"),
-      button("›|", "Last frame", () => this.seek(this.framesCount), "last"),
-      el("span", {className: "readout"}, "frame ", this.frameInput, " / ", this.totalLabel),
-      this.timeLabel, speed,
-      button("◆", "Add or remove a keyframe here (selected region; alt+k)", () => this.toggleKeyframe(), "toggle-keyframe"),
-      button("⟿", "Cut or restore the lifespan after the previous keyframe (alt+i)", () => this.toggleInterpolation(),
-             "toggle-interpolation"),
-      button("◀ track", "Track the selected region backward from here (shift+alt+t)", () => this.track("backward"),
-             "track-backward"),
-      button("track ▶", "Track the selected region forward from here (alt+t)", () => this.track("forward"),
-             "track-forward"),
-      this.trackerSelect = el("select", {className: "tracker", title: "Tracker"}),
-      this.saveButton);
-    this.api.get("/api/trackers").then(list => this.trackerSelect.replaceChildren(
-      ...list.map(t => el("option", {value: t.name, textContent: t.name, title: t.description, selected: t.name === "kcf"}))));
-    const head = el("div", {className: "timeline-head"},
-      button("▾ timeline", "Collapse or expand the timeline", () => {
-        this.timelineElement.hidden = !this.timelineElement.hidden;
-      }, "collapse-timeline"),
-      button("−", "Show more frames", () => this.timeline.zoomBy(0.8), "timeline-zoom-out"),
-      button("+", "Show fewer frames (ctrl+wheel on the timeline)", () => this.timeline.zoomBy(1.25), "timeline-zoom-in"));
-    this.tools = el("span", {className: "tools"});
-    view.append(this.tools);
-    this.renderTools();
-    this.main.append(view, bar, head, this.timelineElement, this.statusLine);
-  }
-
-  // A button per drawing tool when there is more than one (the chosen one draws new shapes).
-  renderTools() {
-    if (!this.tools) return;
-    const tools = this.controls.filter(c => c.draw), active = this.drawingTool();
-    this.tools.replaceChildren(...(tools.length < 2 ? [] : tools.map((control, i) => {
-      const b = el("button", {type: "button", textContent: control.title || `tool ${i + 1}`,
-                              title: "draw new shapes with this tool", className: control === active ? "active" : ""});
-      b.dataset.action = "tool";
-      b.addEventListener("click", () => { this.tool = control; this.renderTools(); });
-      return b;
-    })));
-  }
-
-  renderReadout() {
-    if (document.activeElement !== this.frameInput) this.frameInput.value = this.frame;
-    this.frameInput.max = this.framesCount;
-    this.totalLabel.textContent = this.framesCount;
-    const seconds = this.clock.startOf(this.frame);
-    if (document.activeElement !== this.timeLabel) {
-      this.timeLabel.value = `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(3).padStart(6, "0")}`;
-    }
-    this.saveButton.textContent = this.store.annotation ? "Update" : "Submit";
-    this.saveButton.classList.toggle("dirty", this.store.dirty);
   }
 
   // Keyframe and lifespan toggles, for regions of keyframed kinds.
@@ -423,42 +280,7 @@ export class Player extends EventTarget {
     });
   }
 
-  // Automatic tracking from the current frame: a host job with progress and cancel; its
-  // keyframes come back as one undoable edit.
-  async track(direction) {
-    if (!this.selected) return this.status("Select a region first", true);
-    if (this.tracking) return this.status("Tracking is already running", true);
-    const id = this.selected, from = this.frame;
-    if (this.locked.has(id)) return this.status("This region is locked (alt+l unlocks it)", true);
-    let job;
-    try {
-      job = await this.api.post(`/api/tasks/${this.task.id}/track`, {
-        result: this.store.result, region: id, from, direction, tracker: this.trackerSelect.value || undefined});
-    } catch (error) {
-      return this.status(error.body?.message || error.message, true);
-    }
-    const cancel = el("button", {type: "button", textContent: "cancel", className: "cancel-track"});
-    cancel.addEventListener("click", () => this.api.post(`/api/jobs/${job.id}/cancel`).catch(() => {}));
-    this.tracking = job.id;
-    try {
-      while (!["done", "failed", "cancelled"].includes(job.state)) {
-        this.statusLine.replaceChildren(`Tracking ${direction} from frame ${from}: ${Math.round(job.progress * 100)}% `, cancel);
-        await new Promise(resolve => setTimeout(resolve, 300));
-        job = await this.api.get(`/api/jobs/${job.id}`);
-      }
-    } finally {
-      this.tracking = null;
-    }
-    if (job.state === "done") {
-      await this.edit(() => this.store.replaceSequence(id, job.result.sequence), id);
-      const lost = job.result.lost_at ? `, lost at frame ${job.result.lost_at}` : "";
-      this.status(`Tracked ${job.result.tracked} frames${lost}: ${job.result.sequence.filter(k => k.auto).length} automatic keyframes`);
-      this.emit("tracked", job.result);
-    } else {
-      this.status(job.state === "cancelled" ? "Tracking cancelled; nothing changed" : `Tracking failed: ${job.message}`,
-                  job.state !== "cancelled");
-    }
-  }
+  track(direction) { return this.tracking.run(direction); }
 
   // The Details panel's field `key` of the selected region's shape set to `value`: a keyframe here.
   async setDetail(key, value) {
@@ -499,33 +321,7 @@ export class Player extends EventTarget {
 
   // ---- saving ----
 
-  async save(overwriteVersion = null) {
-    this.status("Saving…");  // what an earlier save said no longer holds
-    try {
-      await this.store.save({overwriteVersion});
-      this.status("Saved");
-      this.emit("save", {annotation: this.store.annotation});
-    } catch (error) {
-      if (error.status === 409) return this.conflict(error.body.version);
-      this.status(error.body?.message || error.message, true);
-    }
-  }
-
-  conflict(version) {
-    this.status(`Not saved: version ${version} is on the host`, true);
-    const dialog = el("dialog", {className: "conflict"},
-      el("p", {textContent: `Someone saved this annotation meanwhile (version ${version}). ` +
-                            "Reload theirs (your changes are dropped) or overwrite it with yours?"}));
-    const choose = (text, action) => {
-      const b = el("button", {type: "button", textContent: text});
-      b.addEventListener("click", async () => { dialog.close(); dialog.remove(); await action(); });
-      dialog.append(b);
-    };
-    choose("Reload theirs", () => this.store.reload());
-    choose("Overwrite with mine", () => this.save(version));
-    this.root.append(dialog);
-    dialog.showModal();
-  }
+  save(overwriteVersion = null) { return this.saving.save(overwriteVersion); }
 
   status(message, isError = false) {
     if (!this.statusLine) return;
@@ -557,26 +353,12 @@ export class Player extends EventTarget {
     k.add("toggle-interpolation", () => this.toggleInterpolation());
     k.add("track-forward", () => this.track("forward"));
     k.add("track-backward", () => this.track("backward"));
-    k.add("help", () => this.hotkeys.showHelp(this.root));
+    k.add("help", () => this.showHelp());
   }
 
-  // ---- window.tracklabel ----
+  showHelp() { return this.hotkeys.showHelp(this.root); }
+
+  // ---- events ----
 
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, {detail})); }
-
-  // boxAt: the shape the host computed (hidden or not); shapeAt: the shape shown (null if hidden).
-  exposeApi() {
-    const player = this;
-    window.tracklabel = {
-      seek: frame => player.seek(frame),
-      get frame() { return player.frame; },
-      get framesCount() { return player.framesCount; },
-      regions: () => structuredClone(player.store.regions()),
-      selectRegion: id => player.select(id),
-      boxAt: (id, frame) => player.store.shapeAt(id, frame ?? player.frame),
-      shapeAt: (id, frame) => (player.hidden.has(id) ? null : player.store.shapeAt(id, frame ?? player.frame)),
-      on: (type, fn) => player.addEventListener(type, e => fn(e.detail)),
-      player,
-    };
-  }
 }

@@ -30,6 +30,8 @@ export class AnnotationStore extends EventTarget {
   static WINDOW = 300;  // frames each side of the playhead whose shapes are fetched at once
 
   // The annotator's latest annotation of the task (or a new one), and any unsaved local copy.
+  // Without either, the task's newest prediction is the starting point, as in Label Studio: its
+  // regions are shown and edited, and Submit makes them the annotator's annotation.
   async load(userId) {
     const all = await this.api.get(`/api/tasks/${this.task.id}/annotations`);
     const own = all.filter(a => a.kind === "annotation" && a.author === userId).pop();
@@ -38,14 +40,17 @@ export class AnnotationStore extends EventTarget {
       this.result = own.result;
     }
     const draft = JSON.parse(localStorage.getItem(this.draftKey) || "null");
-    let restored = false;
+    let restored = false, prediction = null;
     if (draft && (!own || draft.annotationId === own.id)) {
       this.result = draft.result;
       if (draft.annotationId) this.annotation = {id: draft.annotationId, version: draft.version};
       this.dirty = restored = true;
+    } else if (!own) {
+      prediction = all.filter(a => a.kind === "prediction").pop() || null;
+      if (prediction) this.result = structuredClone(prediction.result);
     }
     await this.refreshTracks(null, 1);
-    return {restored};
+    return {restored, prediction: prediction?.id ?? null};
   }
 
   kindOf(region) { return region ? this.kinds.get(String(region.type).toLowerCase()) || null : null; }

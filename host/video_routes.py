@@ -1,4 +1,4 @@
-"""The `media` blueprint: a task's video (HTTP Range), exact frames as images, its frame index
+"""The routes of a task's video: the video (HTTP Range), exact frames as images, its frame index
 and keyframe thumbnails. Frames are numbered as in Label Studio: 1-based, by decoding."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ import mimetypes
 from pathlib import Path
 
 import cv2
-import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request, send_file
 
 from . import db
 from .auth import require
 from .errors import ApiError
-from .media import open_video, proxy_dir
 from .requests import int_arg
-from .tasks import task_row
+from .store import jobs as job_store
+from .store import tasks as task_store
+from .videos import open_video, proxy_dir
 
 bp = Blueprint("media", __name__)
 
@@ -26,18 +26,17 @@ VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", 
 
 def _video_task(task_id: int, indexed: bool = True) -> dict:
     """The task, 404 if it has no video; 409 (with its latest index job) until it is indexed."""
-    task = task_row(task_id)
+    task = task_store.get(db.connection(), task_id)
     if not task["video_path"]:
         raise ApiError(404, "no_video", f"task {task_id} has no video")
     if not Path(task["video_path"]).is_file():
         raise ApiError(404, "video_missing", f"task {task_id}'s video file is missing")
     if indexed and task["media"] is None:
-        job = db.connection().execute(
-            sa.select(db.jobs.c.id, db.jobs.c.state, db.jobs.c.message)
-            .where(db.jobs.c.task_id == task_id, db.jobs.c.kind == "index").order_by(db.jobs.c.id.desc())).first()
-        detail = f" (index job {job.id} is {job.state}{': ' + job.message if job.message else ''})" if job else ""
+        job = job_store.latest(db.connection(), task_id, "index")
+        detail = (f" (index job {job['id']} is {job['state']}{': ' + job['message'] if job['message'] else ''})"
+                  if job else "")
         raise ApiError(409, "not_indexed", f"task {task_id}'s video is not indexed yet{detail}",
-                       job=job.id if job else None)
+                       job=job["id"] if job else None)
     return task
 
 

@@ -1,0 +1,1 @@
+"""The storage layer: every SQL statement of the host, one module per concern, plain functions taking the connection first."""
