@@ -34,7 +34,7 @@ export async function mount(root, shell) {
   let poll = null;
 
   const filter = el("select", {className: "filter", title: "keys: 1 2 3 4"},
-    ...FILTERS.map(([value, text], i) => el("option", {value, textContent: `${text} (${i + 1})`})));
+    ...FILTERS.map(([value, text], i) => el("option", {value, textContent: `${text} (key ${i + 1})`})));
   const sort = el("select", {className: "sort", title: "keys: s (next), r (reverse)"},
     ...SORTS.map(([value, text]) => el("option", {value, textContent: text})));
   const order = el("button", {type: "button", className: "order", title: "reverse the order (r)"});
