@@ -61,7 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(data)
 
     from . import (annotations, auth, config_api, db, errors, exports, jobs, members, pages, player, plugins, projects,
-                   requests, tasks, tracking, video_jobs, video_routes, videos)
+                   queue, requests, task_list, tasks, thumbnails, tracking, user_settings, video_jobs, video_routes,
+                   videos)
 
     plugins.init_app(app)
     db.init_app(app)
@@ -75,16 +76,11 @@ def create_app(config: dict | None = None) -> Flask:
     for kind, runner in app.config.get("JOB_RUNNERS", {}).items():
         jobs.register_runner(app, kind, runner)
     for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, video_routes.bp,
-                      tracking.bp, player.bp, members.bp, pages.bp,
-                      config_api.bp):
+                      tracking.bp, player.bp, members.bp, pages.bp, config_api.bp,
+                      task_list.bp, thumbnails.bp,  # the data manager's
+                      queue.bp,  # the labeling queue
+                      user_settings.bp):  # the player's layout, hotkeys and regions per user
         app.register_blueprint(blueprint)
-    from . import task_list, thumbnails  # the data manager's
-    app.register_blueprint(task_list.bp)
-    app.register_blueprint(thumbnails.bp)
-    from . import queue  # the labeling queue
-    app.register_blueprint(queue.bp)
-    from . import user_settings  # the player's layout, hotkeys and regions per user
-    app.register_blueprint(user_settings.bp)
     jobs.init_app(app)  # last: it may start left-over jobs at once
     return app
 
