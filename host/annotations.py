@@ -22,6 +22,7 @@ from .store import annotations as annotation_store
 from .store import projects as project_store
 from .store import tasks as task_store
 from .requests import int_arg, json_body
+from .tracks_etag import tracks_etag
 from .validate import check_result, check_tasks
 
 bp = Blueprint("annotations", __name__)
@@ -44,10 +45,13 @@ def _with_etag(row: dict, status: int = 200) -> Response:
 
 def _task_context(task_id: int):
     """The task, its project's config, and its frame count when the video was probed."""
+    task, project = _task_and_project(task_id)
+    return task, project_config(project), (task["media"] or {}).get("frames")
+
+
+def _task_and_project(task_id: int) -> tuple[dict, dict]:
     task = task_store.get(db.connection(), task_id)
-    config = project_config(project_store.get(db.connection(), task["project_id"]))
-    frames = (task["media"] or {}).get("frames")
-    return task, config, frames
+    return task, project_store.get(db.connection(), task["project_id"])
 
 
 def _may_write(row: dict) -> None:
@@ -137,30 +141,60 @@ def delete_annotation(annotation_id: int):
 @bp.get("/api/annotations/<int:annotation_id>/tracks")
 @require()
 def saved_tracks(annotation_id: int):
-    """Per-frame boxes of a saved annotation, from the interpolator plugins."""
+    """Per-frame shapes of a saved annotation, from the interpolator plugins. The ETag names the
+    version, task, config, plugins and query: an If-None-Match that still holds is a 304 from one
+    small read (no result loaded, nothing interpolated). ?version= asks for that version (409
+    when another is stored)."""
+    query = _tracks_query()
+    basis = annotation_store.tracks_basis(db.connection(), annotation_id)
+    _check_version(basis["version"])
+    etag = tracks_etag(annotation_id, basis, query)
+    if request.if_none_match.contains_weak(etag):
+        return _cacheable(Response(status=304), etag)
     row = annotation_store.get(db.connection(), annotation_id)
-    task, config, frames = _task_context(row["task_id"])
-    return _tracks(row["result"], task, config, frames)
+    _check_version(row["version"])
+    task, project = _task_and_project(row["task_id"])
+    used = {**task, "version": row["version"], "label_config": project["label_config"]}  # the basis as read now
+    response = _tracks(row["result"], task, project_config(project), (task["media"] or {}).get("frames"), query)
+    return _cacheable(response, tracks_etag(annotation_id, used, query))
+
+
+def _check_version(stored: int) -> None:
+    wanted = int_arg("version", maximum=2**31 - 1)
+    if wanted is not None and wanted != stored:
+        raise ApiError(409, "conflict", f"version {stored} is stored, not {wanted}", "version", version=stored)
+
+
+def _cacheable(response: Response, etag: str) -> Response:
+    """Kept by the browser for this user only, and revalidated each time it is used."""
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.post("/api/tasks/<int:task_id>/tracks")
 @require()
 def draft_tracks(task_id: int):
-    """The same for a result sent in the body (unsaved edits)."""
+    """The same for a result sent in the body (unsaved edits: only the regions asked about)."""
     task, config, frames = _task_context(task_id)
-    return _tracks(json_body().get("result"), task, config, frames)
+    return _tracks(json_body().get("result"), task, config, frames, _tracks_query())
 
 
-def _tracks(result, task: dict, config, frames_count: int | None) -> Response:
+def _tracks_query() -> dict:
+    """?from= and ?to= (1-based, inclusive), the regions asked for (?region=, repeated; none
+    means all) and ?hidden=1."""
+    return {"from": int_arg("from", 1), "to": int_arg("to"), "hidden": request.args.get("hidden") == "1",
+            "regions": sorted(set(request.args.getlist("region")))}
+
+
+def _tracks(result, task: dict, config, frames_count: int | None, query: dict) -> Response:
     """{"regions": [{"id", "type", "label", "frame": [...], "keyframe": [...], ...}]}: the
-    visible shapes of each keyframed region between ?from= and ?to= (1-based, inclusive), one
-    list per field of its tag's Shapes (x, y, width, height, rotation for boxes); with
-    ?hidden=1 every frame, and a "visible" list."""
+    visible shapes of each keyframed region (of those asked for) in the query's frames, one
+    list per field of its tag's Shapes (x, y, width, height, rotation for boxes); with hidden,
+    every frame, and a "visible" list."""
     if not isinstance(result, list):
         raise ApiError(400, "invalid", "result must be a list of regions", "$.result")
-    first, last = int_arg("from", 1), int_arg("to")
-    wanted = request.args.get("region")
-    hidden = request.args.get("hidden") == "1"
+    first, last, wanted, hidden = query["from"], query["to"], set(query["regions"]), query["hidden"]
     loaded = check_tasks({"data": task["data"], "annotations": [{"result": result}]}, config,
                          frames_count)
     path = task.get("video_path")
@@ -169,11 +203,11 @@ def _tracks(result, task: dict, config, frames_count: int | None) -> Response:
         data_dir=Path(current_app.config["DATA_DIR"])))
     reg = registry()
     shaped = [r for *_, r in loaded.regions() if reg.region_tag(r.type).keyframed
-              and not (wanted and r.id != wanted)]
+              and not (wanted and r.id not in wanted)]
     spans = [min(r.value.framesCount, last or r.value.framesCount) - max(first, 1) + 1 for r in shaped]
     if sum(max(span, 0) for span in spans) > MAX_BOXES:
         raise ApiError(413, "too_large", f"more than {MAX_BOXES} boxes asked for: ask for fewer "
-                                         f"frames (?from=&to=) or one region (?region=)")
+                                         f"frames (?from=&to=) or regions (?region=)")
     regions = []
     with closing(job):  # an image-guided interpolator opens the video
         for region in shaped:

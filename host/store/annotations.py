@@ -66,3 +66,17 @@ def replace(conn: sa.Connection, annotation_id: int, expected: int, result: list
 
 def delete(conn: sa.Connection, annotation_id: int) -> None:
     conn.execute(db.annotations.delete().where(db.annotations.c.id == annotation_id))
+
+
+def tracks_basis(conn: sa.Connection, annotation_id: int) -> dict:
+    """What a saved annotation's tracks depend on besides its result, read at once and without
+    the result: its version, its task's data, media and video path, its project's config (404
+    when there is no such annotation)."""
+    query = (sa.select(db.annotations.c.version, db.tasks.c.data, db.tasks.c.media, db.tasks.c.video_path,
+                       db.projects.c.label_config)
+             .select_from(db.annotations.join(db.tasks).join(db.projects))
+             .where(db.annotations.c.id == annotation_id))
+    row = conn.execute(query).mappings().first()
+    if row is None:
+        raise ApiError(404, "not_found", f"no annotation {annotation_id}")
+    return dict(row)
