@@ -34,14 +34,25 @@ def _app(data_dir: Path, database: str | None, **config):
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--media-root", "media_roots", multiple=True, type=click.Path(file_okay=False),
               help="A folder whose videos tasks may name by path (repeatable).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Request threads of each web process.")
+@click.option("--workers", "processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes sharing the port (more than one: gunicorn, on PostgreSQL).")
+@click.option("--job-threads", type=click.IntRange(0, 64),
+              help="Background job threads in each web process [default: 2 with one web process, "
+                   "0 with more: run `tracklabel worker`s].")
 @click.option("--demo", is_flag=True, help="Create a demo project and print a one-time login URL.")
-def serve(data_dir, database, host, port, media_roots, threads, demo):
-    """Run the host on waitress (for several processes, see the README's gunicorn line)."""
-    from tracklabel.host import jobs
-    from tracklabel.host.server import serve as serve_app
+def serve(data_dir, database, host, port, media_roots, threads, processes, job_threads, demo):
+    """Run the host: one process on waitress, or `--workers N` processes on gunicorn."""
+    from tracklabel.host import db, jobs
 
-    app = _app(data_dir, database, MEDIA_ROOTS=list(media_roots))
+    if processes > 1 and _is_sqlite(database):
+        raise click.UsageError("--workers above 1 needs PostgreSQL (--database postgresql+psycopg://...): "
+                               "SQLite serialises writers, so more web processes would only wait on each other")
+    if job_threads is None:
+        job_threads = 2 if processes == 1 else 0
+    config = {"MEDIA_ROOTS": list(media_roots), "WORKERS": job_threads if processes == 1 else 0}
+    app = _app(data_dir, database, **config)  # with several processes: only to migrate, once
     if demo:
         from tracklabel.host.demo import prepare_demo
 
@@ -49,10 +60,28 @@ def serve(data_dir, database, host, port, media_roots, threads, demo):
             code = prepare_demo()
         click.echo(f"demo: open http://{host}:{port}/login/{code} (a one-time login link)")
     click.echo(f"serving {data_dir} on http://{host}:{port}")
-    try:
-        serve_app(app, host, port, threads)
-    finally:
-        jobs.shutdown(app)  # unfinished jobs stay queued for the next start
+    if processes == 1:
+        from tracklabel.host.server import serve as serve_app
+
+        try:
+            serve_app(app, host, port, threads)
+        finally:
+            jobs.shutdown(app)  # unfinished jobs stay queued for the next start
+        return
+    from tracklabel.host.gunicorn_server import serve as serve_processes
+
+    with app.app_context():
+        db.engine().dispose()  # no connection crosses the fork: each process makes its own app
+    del app
+    config["WORKERS"] = job_threads
+    serve_processes(lambda: _app(data_dir, database, **config), host, port, processes, threads)
+
+
+def _is_sqlite(database: str | None) -> bool:
+    """Whether the host's database is SQLite (the default, without --database)."""
+    from sqlalchemy.engine import make_url
+
+    return database is None or make_url(database).get_backend_name() == "sqlite"
 
 
 @click.group()

@@ -2,10 +2,16 @@
 
 from http import HTTPStatus
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracklabel.core.errors import InputError, PluginError
+
+
+# what the database driver raises when it cannot be reached (down, restarting, connections cut)
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+RETRY_AFTER_SECONDS = 2
 
 
 class ApiError(Exception):
@@ -22,6 +28,8 @@ def init_app(app) -> None:
     app.register_error_handler(PluginError, _plugin_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _database_unavailable)
     app.after_request(_json_refusal)
 
 
@@ -49,6 +57,14 @@ def _plugin_error(exc: PluginError):
 def _too_large(_exc: RequestEntityTooLarge):
     """A body over the route's limit (Content-Length, or counted as it was read)."""
     return jsonify(_body("too_large", f"the request body is over {request.max_content_length} bytes")), 413
+
+
+def _database_unavailable(exc: Exception):
+    """503 while the database cannot be reached: the request may be tried again shortly (a
+    write it made is either wholly stored or not at all)."""
+    current_app.logger.warning("database unavailable: %s", str(exc).strip().splitlines()[0])
+    return (jsonify(_body("database_unavailable", "the database is unavailable; try again shortly")),
+            503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _json_refusal(response):

@@ -24,9 +24,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def add_user(data: Path, name: str = "admin", role: str = "admin", password: str | None = None) -> str:
+def add_user(data: Path, name: str = "admin", role: str = "admin", password: str | None = None,
+             database: str | None = None) -> str:
     """`tracklabel user add`: the new user's API token."""
-    extra = ["--password", password] if password else []
+    extra = (["--password", password] if password else []) + (["--database", database] if database else [])
     out = subprocess.run([*CLI, "user", "add", name, "--role", role, "--data", str(data), *extra],
                          check=True, capture_output=True, text=True, timeout=120)
     return out.stdout.strip().splitlines()[-1]
@@ -34,22 +35,39 @@ def add_user(data: Path, name: str = "admin", role: str = "admin", password: str
 
 class Server:
     """`tracklabel serve --data DATA` on a free loopback port, started and ready (or an error
-    with its log); `kill()` sends SIGKILL, `stop()` a polite SIGTERM first."""
+    with its log); `kill()` sends SIGKILL, `stop()` a polite SIGTERM first. `database`,
+    `workers` (web processes: gunicorn when above 1) and `job_threads` are serve's options."""
 
-    def __init__(self, data: Path, threads: int = 8, timeout: float = 60.0, media_roots=()):
-        self.data, self.port = Path(data), free_port()
+    def __init__(self, data: Path, threads: int = 8, timeout: float = 60.0, media_roots=(),
+                 database: str | None = None, workers: int = 1, job_threads: int | None = None):
+        self.data, self.port, self.workers = Path(data), free_port(), workers
         self.url = f"http://127.0.0.1:{self.port}"
+        self.data.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.data.parent / f"server-{self.port}.log", "w+b")
-        roots = [arg for root in media_roots for arg in ("--media-root", str(root))]
+        options = [arg for root in media_roots for arg in ("--media-root", str(root))]
+        options += ["--database", database] if database else []
+        options += ["--workers", str(workers)] + (["--job-threads", str(job_threads)] if job_threads is not None else [])
         self.process = subprocess.Popen(
             [*CLI, "serve", "--data", str(self.data), "--host", "127.0.0.1", "--port", str(self.port),
-             "--threads", str(threads), *roots], stdout=self.log, stderr=subprocess.STDOUT)
+             "--threads", str(threads), *options], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
-        while not self._answers():
+        while not (self._answers() and (workers == 1 or len(self.worker_pids()) == workers)):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"tracklabel serve did not start:\n{self.output()}")
             time.sleep(0.05)
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the web processes gunicorn forked (the server's children; none on waitress)."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()  # after "pid (name)"
+            except OSError:  # the process ended meanwhile
+                continue
+            if int(fields[1]) == self.process.pid and fields[0] != "Z":
+                children.append(int(stat.parent.name))
+        return sorted(children)
 
     def _answers(self) -> bool:
         try:
