@@ -19,11 +19,13 @@ from typing import Callable
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import ParseException
 
 from .errors import DATABASE_UNAVAILABLE
 from .jobs import shutdown
 
 BOOT_RETRY_SECONDS = 1.0  # between tries to reach the database while a process starts
+DRAIN_SECONDS = 120  # a refused body is dropped until the client pauses this long (waitress's channel timeout)
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,59 @@ class WebProcesses(BaseApplication):
         """The app of this process, made once the database answers."""
         while True:
             try:
-                return self.make_app()
+                app = self.make_app()
+                app.wsgi_app = RefusedBodyDrain(app.wsgi_app, _largest_body(app) + 1)
+                return app
             except DATABASE_UNAVAILABLE as exc:
                 log.warning("the database is unavailable (%s); trying again", exc.__class__.__name__)
             if self.worker is not None:
                 self.worker.notify()  # alive: the arbiter must not kill this process for silence
             time.sleep(BOOT_RETRY_SECONDS)
+
+
+class RefusedBodyDrain:
+    """WSGI middleware: once a 413 (a body over its route's limit) is sent, read and drop what
+    the client still sends, up to `most` bytes. Gunicorn itself drops only 64 KiB before
+    closing, which resets the connection under a client still sending (most do before they
+    read), so it would never read the answer; this is what tracklabel's waitress server does."""
+
+    def __init__(self, app, most: int):
+        self.app, self.most = app, most
+
+    def __call__(self, environ, start_response):
+        refused = False
+
+        def start(status, headers, exc_info=None):
+            nonlocal refused
+            refused = status.startswith("413")
+            return start_response(status, headers, exc_info)
+
+        answer = self.app(environ, start)
+        return self._then_drain(answer, environ) if refused else answer
+
+    def _then_drain(self, answer, environ):
+        try:
+            yield from answer  # each piece is on the wire before the next is asked for
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        sock = environ.get("gunicorn.socket")
+        if sock is not None:
+            sock.settimeout(DRAIN_SECONDS)
+        left, body = self.most, environ["wsgi.input"]
+        try:
+            while left > 0:
+                dropped = len(body.read(min(left, 1 << 16)))
+                if not dropped:
+                    break
+                left -= dropped
+        except (OSError, ParseException):  # a pause, a reset, a malformed chunk: gunicorn closes
+            pass
+
+
+def _largest_body(app: Flask) -> int:
+    """The largest body any route takes (uploads or JSON)."""
+    return max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_JSON_BYTES"])
 
 
 def _worker_exit(_arbiter, worker) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -69,6 +70,18 @@ class Server:
                 children.append(int(stat.parent.name))
         return sorted(children)
 
+    def pid_serving(self, client: "Client") -> int | None:
+        """The web process holding the server's end of the client's open connection (from
+        /proc/net/tcp and the processes' file descriptors), or None."""
+        own_port = client.connection.sock.getsockname()[1]
+        ends = f"0100007F:{self.port:04X} 0100007F:{own_port:04X}"  # 127.0.0.1, as the kernel shows it
+        inodes = {fields[9] for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+                  if f"{fields[1]} {fields[2]}" == ends}
+        for pid in self.worker_pids() or [self.process.pid]:
+            if inodes & {link.removeprefix("socket:[").rstrip("]") for link in _fd_links(pid)}:
+                return pid
+        return None
+
     def _answers(self) -> bool:
         try:
             status, _, _ = Client(self.port, timeout=2).request("GET", "/api/auth/me")
@@ -94,6 +107,20 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+
+
+def _fd_links(pid: int) -> set[str]:
+    """What the process's file descriptors point to (none when it has ended)."""
+    links = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                links.add(os.readlink(fd))
+            except OSError:  # closed meanwhile
+                pass
+    except OSError:
+        pass
+    return links
 
 
 class Client:

@@ -1,14 +1,17 @@
 """The host as a real `tracklabel serve` process on a real SQLite file: racing versioned writes,
-a request body of many megabytes, and SIGKILL in the middle of concurrent saves."""
+a request body of many megabytes, and SIGKILL in the middle of concurrent saves; and as two web
+processes (gunicorn) on PostgreSQL: a login holds on both, a body over the limit is refused."""
 
 import http.client
 import sqlite3
+import subprocess
 import threading
 import time
 
 import pytest
+from host_support import PG_URL, reset_postgres
 
-from server_process import Client, Server, add_user, region, setup_project
+from server_process import CLI, SEED_CONFIG, Client, Server, add_user, region, setup_project
 
 THREADS = 8
 
@@ -140,3 +143,70 @@ def test_sigkill_during_concurrent_saves_loses_no_acknowledged_write(tmp_path):
             assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         server.stop()
+
+
+def test_several_web_processes_are_refused_on_sqlite(tmp_path):
+    out = subprocess.run([*CLI, "serve", "--data", str(tmp_path / "data"), "--workers", "2"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "needs PostgreSQL" in out.stderr and "SQLite serialises writers" in out.stderr
+
+
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory):
+    """`tracklabel serve --workers 2` on TRACKLABEL_TEST_DATABASE_URL, with an admin who has a
+    password: (server, token)."""
+    if not PG_URL:
+        pytest.skip("several web processes need PostgreSQL: set TRACKLABEL_TEST_DATABASE_URL")
+    reset_postgres(PG_URL)
+    data = tmp_path_factory.mktemp("two-processes") / "data"
+    token = add_user(data, password="secret-admin", database=PG_URL)
+    server = Server(data, database=PG_URL, workers=2)
+    try:
+        yield server, token
+    finally:
+        server.stop()
+
+
+def test_a_login_made_on_one_process_holds_on_the_other(two_processes):
+    """Sign in once, then make requests on new connections until both processes have answered
+    some: every one is signed in (the session is in the database, the cookie's key in the data
+    folder); after a logout on one, the cookie signs in on neither."""
+    server, _ = two_processes
+    status, headers, body = Client(server.port).request("POST", "/api/auth/login",
+                                                        {"name": "admin", "password": "secret-admin"})
+    assert status == 200
+    session = {"Cookie": headers["Set-Cookie"].split(";")[0], "X-CSRF-Token": body["csrf_token"]}
+    answered_by, workers = set(), set(server.worker_pids())
+
+    def on_a_new_connection(method, url, body=None):
+        client = Client(server.port)
+        answer = client.request(method, url, body, headers=session)
+        answered_by.add(server.pid_serving(client))
+        client.close()
+        return answer
+
+    for i in range(200):
+        status, _, me = on_a_new_connection("GET", "/api/auth/me")
+        assert status == 200 and me["user"]["name"] == "admin"
+        status, _, project = on_a_new_connection("POST", "/api/projects", {"title": f"p{i}", "label_config":
+                                                                           SEED_CONFIG})
+        assert status == 201, project  # a cookie write: the CSRF token is checked too
+        if answered_by >= workers:
+            break
+    assert answered_by >= workers, f"only {answered_by} of {workers} answered"
+    assert on_a_new_connection("POST", "/api/auth/logout")[0] == 200
+    for _ in range(10):
+        assert on_a_new_connection("GET", "/api/auth/me")[0] == 401
+
+
+def test_a_body_over_the_limit_is_refused_by_the_web_processes(two_processes):
+    server, token = two_processes
+    client = Client(server.port, token, timeout=120)
+    (task,) = setup_project(server.port, token)
+    huge = b'{"result": [' + b" " * (65 * 1024**2) + b"]}"  # over MAX_JSON_BYTES (64 MiB)
+    status, _, body = client.request("POST", f"/api/tasks/{task}/annotations", raw=huge)
+    assert (status, body) == (413, {"error": "too_large", "message": f"the request body is over {64 * 1024**2} bytes"})
+    status, _, body = client.request("POST", f"/api/tasks/{task}/annotations", {"result": [region("r0")]})
+    assert status == 201, body  # the same connection goes on
+    client.close()
