@@ -27,11 +27,16 @@ class _IdConverter(IntegerConverter):
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory. `config` keys: DATA_DIR, DATABASE_URL, MEDIA_ROOTS, MAX_CONTENT_LENGTH,
-    WORKERS (background job threads; 0 runs no jobs in this process), JOB_RUNNERS (more job
-    runners by kind, besides the host's own), SESSION_IDLE_SECONDS and
+    WORKERS (background job threads; 0 runs no jobs in this process; on PostgreSQL, the
+    concurrency of an in-process procrastinate worker), JOB_RUNNERS (more job runners by kind,
+    besides the host's own), JOB_RETRIES and JOB_RETRY_SECONDS (on PostgreSQL, a transient
+    failure is retried so many times, after so long, doubling), JOB_HEARTBEAT_SECONDS,
+    JOB_STALLED_SECONDS and JOB_RECOVERY_SECONDS (a worker beats so often; one silent so long is
+    dead and its jobs run again; every worker checks so often), JOB_POLL_SECONDS (a worker looks
+    for jobs it was not told of so often), SESSION_IDLE_SECONDS and
     SESSION_MAX_SECONDS (a login ends after so long unused, and so long after it began),
     EXPORT_MAX_AGE_SECONDS (an export job's file is removed after so long), HOUSEKEEPING_SECONDS
-    (how often the job pool's housekeeping, e.g. removing old exports, runs), CLOCK (seconds since
+    (how often the housekeeping of a process that runs jobs, e.g. removing old exports, runs), CLOCK (seconds since
     the epoch; tests move it)..."""
     config = dict(config or {})
     data = Path(config.get("DATA_DIR") or os.environ.get("TRACKLABEL_DATA", "tracklabel-data"))
@@ -52,6 +57,12 @@ def create_app(config: dict | None = None) -> Flask:
         HOUSEKEEPING_SECONDS=600,  # old exports are removed within 10 minutes of their age
         CLOCK=time.time,
         WORKERS=2,
+        JOB_RETRIES=4,  # transient failures: retried after 5, 10, 20 and 40 s
+        JOB_RETRY_SECONDS=5.0,
+        JOB_HEARTBEAT_SECONDS=10.0,
+        JOB_STALLED_SECONDS=30.0,
+        JOB_RECOVERY_SECONDS=10.0,
+        JOB_POLL_SECONDS=5.0,
     )
     app.config.update(config)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{(data / 'tracklabel.db').resolve()}")

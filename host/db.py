@@ -89,6 +89,8 @@ jobs = sa.Table(
     # who queued it (a job queued by another job belongs to that job's creator): only they and
     # admins see it; None for jobs from before creators were kept
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id", name="fk_jobs_created_by", ondelete="SET NULL")),
+    sa.Column("owner", sa.String(32)),  # the running attempt's fencing token: only it may update the job
+    sa.Column("queue_job", sa.BigInteger),  # on PostgreSQL, its procrastinate job
     **NEVER_REUSE_IDS,
 )
 

@@ -12,7 +12,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from tracklabel.core.errors import PluginError
 from tracklabel.core.export import ExportJob, ExportOptions
@@ -231,20 +231,32 @@ def init_app(app) -> None:
 
 
 def export_job(_task_id, progress, params: dict) -> dict:
-    """Remove the exports past their age, then write this one into a folder of its own (its
-    time, by the app's clock, is the folder's modification time); its file, size and warnings."""
+    """Remove the exports past their age, then write this one into a folder of its own, which
+    appears whole: written under a hidden name (the job's; what a killed attempt of this job
+    left there is removed first) and renamed when complete. Its time, by the app's clock, is the
+    folder's modification time. The result: its file, size and warnings."""
     now = current_app.config["CLOCK"]()
     remove_old_exports()
-    folder = _exports() / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    path, warnings = write_export(params["project"], params["format"], params["options"], folder, progress,
-                                  params.get("tasks"))
-    os.utime(folder, (now, now))
-    return {"file": str(path.relative_to(folder.parent)), "bytes": path.stat().st_size, "warnings": warnings}
+    exports = _exports()
+    exports.mkdir(parents=True, exist_ok=True)
+    partial = exports / f".job-{g.job_id}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        path, warnings = write_export(params["project"], params["format"], params["options"], partial, progress,
+                                      params.get("tasks"))
+        folder = exports / uuid.uuid4().hex
+        os.utime(partial, (now, now))
+        os.rename(partial, folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    file = folder / path.name
+    return {"file": str(file.relative_to(exports)), "bytes": file.stat().st_size, "warnings": warnings}
 
 
 def remove_old_exports() -> None:
-    """Remove the export folders older than EXPORT_MAX_AGE_SECONDS by the app's clock."""
+    """Remove the export folders older than EXPORT_MAX_AGE_SECONDS by the app's clock (and the
+    hidden ones killed exports left, as old)."""
     exports, now = _exports(), current_app.config["CLOCK"]()
     for old in exports.iterdir() if exports.is_dir() else ():
         if _expired(old, now):

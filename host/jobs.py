@@ -1,28 +1,25 @@
-"""Background jobs (indexing, proxies, tracking) on a bounded thread pool, each a row in the jobs table.
+"""Background jobs (indexing, proxies, exports, tracking), each a row in the jobs table: the job
+API and its routes.
 
 A job is queued, then running, then done or failed (or cancelled, by a user, while queued or
 running); its progress (0..1) is written as it runs, and a cancelled job stops at its next
 progress report. A job may carry parameters, given to its runner, and a result, what the
 runner returns. A job belongs to the user who queued it (a job queued by a running job, to
 that job's creator): only they and admins may read it, cancel it or download what it made.
-On start, jobs a previous process left queued or running are queued again (or failed when no
-runner knows their kind), so none stays "running" forever. Runners are registered per app
-(`register_runner`, called by create_app), so an app runs only the kinds it was given. Shutting the pool down sends a
-running job back to the queue at its next progress report. Beside the workers, the pool's
-housekeeping thread runs the app's `register_housekeeping` functions at its start and then
-every HOUSEKEEPING_SECONDS (e.g. removing old exports), until the pool shuts down.
+Runners are registered per app (`register_runner`, called by create_app), so an app runs only
+the kinds it was given. Where jobs run: on SQLite, on WORKERS threads of the host process
+(host/job_pool.py); on PostgreSQL, on procrastinate workers (host/job_queue.py,
+host/job_worker.py): `tracklabel worker` processes, and a host process whose WORKERS > 0. Each
+run goes through host/job_run.py. The housekeeping (`register_housekeeping`, e.g. removing old
+exports) runs wherever jobs run.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify
-
-from tracklabel.core.errors import InputError
 
 from . import db
 from .auth import require
@@ -32,15 +29,19 @@ from .store import tasks as task_store
 
 Progress = Callable[[float], None]
 Runner = Callable[..., dict | None]  # (task id, progress[, params]) -> result; raises to fail
+Lock = Callable[[sa.Connection, int | None, dict | None], str | None]  # (conn, task id, params) -> lock
 
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes
 
 bp = Blueprint("jobs", __name__)
 
 
-def register_runner(app, kind: str, function: Runner) -> None:
-    """Make `function` run the app's jobs of `kind`."""
+def register_runner(app, kind: str, function: Runner, lock: Lock | None = None) -> None:
+    """Make `function` run the app's jobs of `kind`; `lock`, when given, names the lock of each
+    such job (jobs with one lock never run at once, on PostgreSQL)."""
     app.extensions.setdefault("tracklabel.runners", {})[kind] = function
+    if lock is not None:
+        app.extensions.setdefault("tracklabel.job_locks", {})[kind] = lock
 
 
 def runners(app) -> dict[str, Runner]:
@@ -49,7 +50,8 @@ def runners(app) -> dict[str, Runner]:
 
 
 def register_housekeeping(app, function: Callable[[], None]) -> None:
-    """Make the pool's housekeeping thread call `function` (in an app context) periodically."""
+    """Make the keeper of every process that runs jobs call `function` (in an app context) at
+    its start and then every HOUSEKEEPING_SECONDS."""
     app.extensions.setdefault("tracklabel.housekeeping", []).append(function)
 
 
@@ -58,132 +60,55 @@ def housekeeping(app) -> list[Callable[[], None]]:
     return app.extensions.get("tracklabel.housekeeping", [])
 
 
-class Interrupted(Exception):
-    """The pool is shutting down: the running job goes back to the queue."""
+def lock_key(conn, kind: str, task_id: int | None, params: dict | None) -> str | None:
+    """The lock of a job (jobs with one lock never run at once, on PostgreSQL), or None."""
+    lock = current_app.extensions.get("tracklabel.job_locks", {}).get(kind)
+    return lock(conn, task_id, params) if lock is not None else None
 
 
-class Cancelled(Exception):
-    """A user cancelled the running job."""
-
-
-class Pool:
-    """The app's workers: WORKERS threads, made on first use."""
-
-    def __init__(self, app):
-        self.app = app
-        self.executor = ThreadPoolExecutor(app.config["WORKERS"], thread_name_prefix="tracklabel-job")
-        self.stopping = threading.Event()
-        # a daemon, so an app never shut down cannot hold the process open
-        self.keeper = threading.Thread(target=self._keep, name="tracklabel-housekeeping", daemon=True)
-
-    def submit(self, job_id: int) -> None:
-        try:
-            self.executor.submit(self._run, job_id)
-        except RuntimeError:  # shut down meanwhile: the job stays queued for the next start
-            pass
-
-    def shutdown(self) -> None:
-        """Stop taking jobs, interrupt the running ones, and wait for the threads to end."""
-        self.stopping.set()
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        if self.keeper.is_alive():
-            self.keeper.join()
-
-    def _keep(self) -> None:
-        """Run the housekeeping functions now and every HOUSEKEEPING_SECONDS until shutdown."""
-        while not self.stopping.is_set():
-            with self.app.app_context():
-                for function in housekeeping(self.app):
-                    try:
-                        function()
-                    except Exception:  # reported; the next round tries again
-                        self.app.logger.exception("housekeeping %s failed", function.__name__)
-            self.stopping.wait(self.app.config["HOUSEKEEPING_SECONDS"])
-
-    def resume(self) -> None:
-        """Queue again what a previous process left queued or running; fail unknown kinds."""
-        known = runners(self.app)
-        with db.engine().begin() as conn:
-            rows = job_store.unfinished(conn)
-            for job_id, kind, state in rows:
-                if kind not in known:
-                    job_store.update(conn, job_id, state="failed",
-                                     message=f"the host stopped before this {kind!r} job ran, and no runner knows it")
-                elif state == "running":
-                    job_store.update(conn, job_id, state="queued", progress=0.0,
-                                     message="re-queued: the host stopped while it was running")
-        for job_id, kind, _ in rows:
-            if kind in known:
-                self.submit(job_id)
-
-    def _run(self, job_id: int) -> None:
-        with self.app.app_context():
-            with db.engine().begin() as conn:
-                claimed = job_store.claim(conn, job_id)
-                row = job_store.find(conn, job_id)
-            if not claimed or row is None:
-                return
-            g.job_creator = row["created_by"]  # the jobs this one queues are its creator's too
-            extra = {} if row["params"] is None else {"params": row["params"]}
-            try:
-                result = runners(self.app)[row["kind"]](row["task_id"], self._progress(job_id), **extra)
-            except Cancelled:
-                return
-            except Interrupted:
-                end = {"state": "queued", "message": "interrupted by a shutdown; it runs again at the next start"}
-            except InputError as exc:
-                end = {"state": "failed", "message": str(exc)}
-            except Exception as exc:  # a job's failure is reported on the job, not raised
-                current_app.logger.exception("job %s (%s) failed", job_id, row["kind"])
-                end = {"state": "failed", "message": f"{type(exc).__name__}: {exc}"}
-            else:
-                end = {"state": "done", "progress": 1.0, "message": "", "result": result}
-            with db.engine().begin() as conn:
-                job_store.update(conn, job_id, running=True, **end)
-
-    def _progress(self, job_id: int) -> Progress:
-        last = [time.monotonic()]
-
-        def report(fraction: float) -> None:
-            if self.stopping.is_set():
-                raise Interrupted
-            now = time.monotonic()
-            if now - last[0] >= PROGRESS_INTERVAL:
-                last[0] = now
-                with db.engine().begin() as conn:
-                    if not job_store.update(conn, job_id, running=True, progress=round(min(max(fraction, 0.0), 1.0), 4)):
-                        raise Cancelled
-        return report
+def uses_queue(app) -> bool:
+    """Whether the app's jobs go through procrastinate (PostgreSQL) rather than its thread pool."""
+    return app.config["DATABASE_URL"].startswith("postgresql")
 
 
 def init_app(app) -> None:
-    """Start the pool, resume left-over jobs and start housekeeping; WORKERS=0 runs no jobs and
-    no housekeeping here (jobs stay queued)."""
+    """Start running jobs in this process: WORKERS threads of a pool (SQLite) or of a procrastinate
+    worker (PostgreSQL), with the housekeeping. WORKERS=0 runs no jobs and no housekeeping here."""
+    # imported here: they import this module
+    from .job_pool import Pool
+    from .job_worker import QueueWorker
+
     if app.config["WORKERS"] > 0:
-        pool = app.extensions["tracklabel.jobs"] = Pool(app)
-        with app.app_context():
-            pool.resume()
-        pool.keeper.start()
+        runner = QueueWorker(app, app.config["WORKERS"]) if uses_queue(app) else Pool(app)
+        app.extensions["tracklabel.jobs"] = runner
+        runner.start()
 
 
 def shutdown(app) -> None:
-    """Stop the app's pool (unfinished jobs stay queued for the next start)."""
-    pool = app.extensions.pop("tracklabel.jobs", None)
-    if pool is not None:
-        pool.shutdown()
+    """Stop running jobs in this process: a running job goes back to the queue at its next
+    progress report (the pool's run again at the next start, procrastinate's on any worker)."""
+    runner = app.extensions.pop("tracklabel.jobs", None)
+    if runner is not None:
+        runner.stop()
 
 
 def enqueue(kind: str, task_id: int, params: dict | None = None, creator: int | None = None) -> int:
     """Queue a job of `kind` for the task (its runner gets `params` when given); returns the job's
-    id. It belongs to `creator`, by default the request's user (or the running job's creator)."""
+    id. It belongs to `creator`, by default the request's user (or the running job's creator).
+    On PostgreSQL its row and its procrastinate job are made in one transaction."""
+    from . import job_queue
+
     if kind not in runners(current_app):
         raise ValueError(f"no runner for jobs of kind {kind!r}")
     if creator is None:
         creator = g.user["id"] if g.get("user") else g.get("job_creator")
     with db.engine().begin() as conn:
         job_id = job_store.create(conn, kind, task_id, params, creator)
+        queued = job_queue.in_use(conn)
+        if queued:
+            job_queue.defer(conn, job_id, lock_key(conn, kind, task_id, params))
     pool = current_app.extensions.get("tracklabel.jobs")
-    if pool is not None:
+    if not queued and pool is not None:
         pool.submit(job_id)
     return job_id
 
@@ -214,9 +139,13 @@ def get_job(job_id: int):
 def cancel_job(job_id: int):
     """Cancel a queued or running job (a running one stops at its next progress report);
     409 when it has already ended."""
+    from . import job_queue
+
     job_row(job_id)
     with db.write() as conn:
         changed = job_store.cancel(conn, job_id)
+        if changed and job_queue.in_use(conn):
+            job_queue.cancel(conn, job_id)
     row = job_row(job_id)
     if not changed:
         raise ApiError(409, "job_ended", f"job {job_id} is {row['state']}, too late to cancel", job=public(row))

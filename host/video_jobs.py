@@ -19,9 +19,15 @@ RATE_TOLERANCE = 0.001  # the config's frameRate may differ from the video's by 
 
 
 def init_app(app) -> None:
-    """Register the runners of index and proxy jobs."""
-    jobs.register_runner(app, "index", index_video)
-    jobs.register_runner(app, "proxy", proxy_video)
+    """Register the runners of index and proxy jobs (one video's never run at once)."""
+    jobs.register_runner(app, "index", index_video, lock=video_lock)
+    jobs.register_runner(app, "proxy", proxy_video, lock=video_lock)
+
+
+def video_lock(conn, task_id: int, _params) -> str | None:
+    """The lock of the task's video file (by its path), or None when it has none."""
+    task = task_store.find(conn, task_id)
+    return f"video:{task['video_path']}" if task is not None and task["video_path"] else None
 
 
 def attach_video(task_id: int, path: str | os.PathLike, creator: int | None = None) -> int:
@@ -73,6 +79,8 @@ def proxy_video(task_id: int, progress) -> None:
         return
     out = proxy_dir() / f"{task_id}.mp4"
     out.parent.mkdir(parents=True, exist_ok=True)
+    for left in out.parent.glob(f".{task_id}.*.mp4"):  # of an attempt killed while writing
+        left.unlink(missing_ok=True)
     tmp = out.with_name(f".{task_id}.{secrets.token_hex(4)}.mp4")
     try:
         with open_file(task["video_path"]) as video:

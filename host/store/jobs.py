@@ -37,16 +37,26 @@ def unfinished(conn: sa.Connection) -> list[tuple[int, str, str]]:
     return [tuple(r) for r in conn.execute(query)]
 
 
-def claim(conn: sa.Connection, job_id: int) -> bool:
-    """Mark a queued job running; whether it was queued."""
+def claim(conn: sa.Connection, job_id: int, owner: str) -> bool:
+    """Mark a queued job running for the attempt `owner`; whether it was queued."""
     return conn.execute(db.jobs.update().where(db.jobs.c.id == job_id, db.jobs.c.state == "queued")
-                        .values(state="running", progress=0.0, updated_at=sa.func.now())).rowcount > 0
+                        .values(state="running", progress=0.0, owner=owner, updated_at=sa.func.now())).rowcount > 0
 
 
-def update(conn: sa.Connection, job_id: int, running: bool = False, **values) -> bool:
-    """Update the job (only while it runs, if `running`); whether a row changed."""
-    where = [db.jobs.c.id == job_id] + ([db.jobs.c.state == "running"] if running else [])
+def update(conn: sa.Connection, job_id: int, owned_by: str | None = None, **values) -> bool:
+    """Update the job (only while the attempt `owned_by` runs it, if given); whether a row changed."""
+    where = [db.jobs.c.id == job_id] + ([db.jobs.c.state == "running", db.jobs.c.owner == owned_by] if owned_by else [])
     return conn.execute(db.jobs.update().where(*where).values(**values, updated_at=sa.func.now())).rowcount > 0
+
+
+def requeue(conn: sa.Connection, job_id: int, message: str) -> None:
+    """Queue the job again (no attempt owns it until the next claim)."""
+    update(conn, job_id, state="queued", progress=0.0, owner=None, message=message)
+
+
+def set_queue_job(conn: sa.Connection, job_id: int, queue_job: int) -> None:
+    """Record the job's procrastinate job."""
+    conn.execute(db.jobs.update().where(db.jobs.c.id == job_id).values(queue_job=queue_job))
 
 
 def cancel(conn: sa.Connection, job_id: int) -> bool:
