@@ -25,4 +25,5 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.trackers.mosse",
     "tracklabel.plugins.trackers.mil",
     "tracklabel.host.commands",
+    "tracklabel.host.worker",
 )
