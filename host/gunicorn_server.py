@@ -69,7 +69,9 @@ class WebProcesses(BaseApplication):
                 app.wsgi_app = RefusedBodyDrain(app.wsgi_app, _largest_body(app) + 1)
                 return app
             except DATABASE_UNAVAILABLE as exc:
-                log.warning("the database is unavailable (%s); trying again", exc.__class__.__name__)
+                reason = str(exc).strip().splitlines()[0]
+                (self.worker.log if self.worker else log).warning("the database is unavailable (%s); trying again",
+                                                                  reason)
             if self.worker is not None:
                 self.worker.notify()  # alive: the arbiter must not kill this process for silence
             time.sleep(BOOT_RETRY_SECONDS)
