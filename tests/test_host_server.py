@@ -210,3 +210,21 @@ def test_a_body_over_the_limit_is_refused_by_the_web_processes(two_processes):
     status, _, body = client.request("POST", f"/api/tasks/{task}/annotations", {"result": [region("r0")]})
     assert status == 201, body  # the same connection goes on
     client.close()
+
+
+def test_a_write_that_waits_out_the_sqlite_lock_is_503_and_the_next_one_succeeds(served):
+    """Another program holding SQLite's write lock past the busy timeout (30 s): the write is
+    refused with 503 database_unavailable and Retry-After, not a 500; reads go on meanwhile."""
+    server, token, task = served
+    client = Client(server.port, token, timeout=120)
+    holder = sqlite3.connect(server.data / "tracklabel.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        assert client.request("GET", f"/api/tasks/{task}")[0] == 200
+        status, headers, body = client.request("POST", f"/api/tasks/{task}/annotations", {"result": [region("r0")]})
+        assert (status, body["error"]) == (503, "database_unavailable") and int(headers["Retry-After"]) > 0
+    finally:
+        holder.rollback()
+        holder.close()
+    assert client.request("POST", f"/api/tasks/{task}/annotations", {"result": [region("r0")]})[0] == 201
+    client.close()
