@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/decode.py
 	$(BIN)/python bench/host.py
+	$(BIN)/python bench/annotators.py
 	$(BIN)/python bench/player.py
 	$(BIN)/python bench/track.py
 
