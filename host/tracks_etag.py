@@ -12,12 +12,14 @@ from flask import current_app
 
 from .plugins import registry
 
-BASIS = ("version", "data", "media", "video_path", "label_config")  # what tracks_basis reads
+BASIS = ("version", "data", "video_path", "label_config")  # read by tracks_basis, with media
 
 
 def tracks_etag(annotation_id: int, basis: dict, query: dict) -> str:
-    """The strong ETag (without quotes) of the tracks of this annotation and query."""
-    parts = [annotation_id, [basis[key] for key in BASIS], query, _plugins_digest()]
+    """The strong ETag (without quotes) of the tracks of this annotation and query. Of the
+    video's probed facts only the frame count matters (other jobs add facts to them)."""
+    frames = (basis["media"] or {}).get("frames")
+    parts = [annotation_id, [basis[key] for key in BASIS], frames, query, _plugins_digest()]
     return hashlib.sha256(msgspec.json.encode(parts, order="sorted")).hexdigest()[:32]
 
 

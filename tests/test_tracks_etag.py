@@ -7,6 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from tracklabel.core.hookspecs import hookimpl
+from tracklabel.host import db
+from tracklabel.host.store import tasks as task_store
 from tracklabel.core.plugins import get_plugin_manager, load_registry
 from tracklabel.plugins.interpolators.linear import Linear
 
@@ -115,6 +117,20 @@ def test_a_config_change_changes_the_etag(admin, annotator, saved):
     assert admin.patch(f"/api/projects/{project}", json={"label_config": changed}).status_code == 200
     response = annotator.get(url, headers={"If-None-Match": etag})
     assert response.status_code == 200 and response.headers["ETag"] != etag
+
+
+def test_the_videos_frame_count_is_part_of_the_etag_and_its_other_facts_are_not(app, annotator, saved):
+    _, aid = saved
+    url = f"/api/annotations/{aid}/tracks?from=1&to=9"
+    etag = annotator.get(url).headers["ETag"]
+    task = annotator.get(f"/api/annotations/{aid}").json["task"]
+    with app.app_context(), db.engine().begin() as conn:
+        task_store.set_media(conn, task, {"frames": 10, "fps": 25.0})
+    counted = annotator.get(url, headers={"If-None-Match": etag})
+    assert counted.status_code == 200 and counted.headers["ETag"] != etag
+    with app.app_context(), db.engine().begin() as conn:
+        task_store.set_media(conn, task, {"frames": 10, "fps": 25.0, "proxy": "made later"})
+    assert annotator.get(url, headers={"If-None-Match": counted.headers["ETag"]}).status_code == 304
 
 
 def test_the_version_asked_for_must_be_the_stored_one(annotator, saved):

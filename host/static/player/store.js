@@ -1,7 +1,10 @@
 // The annotation being edited: its regions (Label Studio JSON result items whose type is a kind
 // a tag module registered), the keyframe edits of docs/frames.md, the per-frame shapes computed
-// by the host, saving with optimistic concurrency, and a local copy of unsaved work that survives
-// a reload. It knows no region type: a kind says what its keyframes hold.
+// by the host (asked through tracks.js: saved regions by version, edited ones posted), saving
+// with optimistic concurrency, and a local copy of unsaved work that survives a reload. It
+// knows no region type: a kind says what its keyframes hold.
+
+import {TracksFetcher, changedRegions} from "./tracks.js";
 
 // Columns of the host's tracks that are not a shape's fields.
 const NOT_FIELDS = new Set(["frame", "keyframe", "visible"]);
@@ -18,6 +21,11 @@ export class AnnotationStore extends EventTarget {
     this.fps = fps;
     this.annotation = null;  // {id, version} once stored on the host
     this.result = [];
+    // The stored version ({id, version}: the annotation, or the prediction started from) whose
+    // regions are as here but for those edited since it (id -> revision of the last change).
+    this.basis = null;
+    this.edited = new Map();
+    this.fetcher = new TracksFetcher(api, task.id);
     this.dirty = false;
     this.revision = 0;  // counts changes to the regions (answers computed before one are stale)
     this.tracks = new Map();  // region id -> {frame[], keyframe[], ...a list per field} (visible frames)
@@ -27,7 +35,15 @@ export class AnnotationStore extends EventTarget {
     this.draftKey = `tracklabel:task:${task.id}`;
   }
 
-  static WINDOW = 300;  // frames each side of the playhead whose shapes are fetched at once
+  // The frames whose shapes are fetched at once: three aligned chunks, the playhead's and one
+  // each side. Coming back to a chunk asks for the same window again, by the same URL, which
+  // the browser's cache revalidates by ETag for saved regions.
+  static CHUNK = 200;
+
+  windowAround(frame) {
+    const chunk = AnnotationStore.CHUNK, k = Math.floor((frame - 1) / chunk);
+    return {from: Math.max(1, (k - 1) * chunk + 1), to: Math.min(this.framesCount, (k + 2) * chunk)};
+  }
 
   // The annotator's latest annotation of the task (or a new one), and any unsaved local copy.
   // Without either, the task's newest prediction is the starting point, as in Label Studio: its
@@ -35,22 +51,23 @@ export class AnnotationStore extends EventTarget {
   async load(userId) {
     const all = await this.api.get(`/api/tasks/${this.task.id}/annotations`);
     const own = all.filter(a => a.kind === "annotation" && a.author === userId).pop();
-    if (own) {
-      this.annotation = {id: own.id, version: own.version};
-      this.result = own.result;
+    const predicted = own ? null : all.filter(a => a.kind === "prediction").pop() || null;
+    const stored = own || predicted;
+    if (stored) {
+      this.basis = {id: stored.id, version: stored.version};
+      this.result = structuredClone(stored.result);
     }
+    if (own) this.annotation = {id: own.id, version: own.version};
     const draft = JSON.parse(localStorage.getItem(this.draftKey) || "null");
-    let restored = false, prediction = null;
-    if (draft && (!own || draft.annotationId === own.id)) {
+    const restored = Boolean(draft && (!own || draft.annotationId === own.id));
+    if (restored) {
+      for (const id of changedRegions(this.result, draft.result)) this.edited.set(id, this.revision);
       this.result = draft.result;
       if (draft.annotationId) this.annotation = {id: draft.annotationId, version: draft.version};
-      this.dirty = restored = true;
-    } else if (!own) {
-      prediction = all.filter(a => a.kind === "prediction").pop() || null;
-      if (prediction) this.result = structuredClone(prediction.result);
+      this.dirty = true;
     }
     await this.refreshTracks(null, 1);
-    return {restored, prediction: prediction?.id ?? null};
+    return {restored, prediction: restored ? null : predicted?.id ?? null};
   }
 
   kindOf(region) { return region ? this.kinds.get(String(region.type).toLowerCase()) || null : null; }
@@ -86,27 +103,38 @@ export class AnnotationStore extends EventTarget {
   // not applied (it would overwrite newer shapes); the question is asked again as things are now.
   async refreshTracks(id = null, frame = null) {
     if (frame !== null) {
-      const half = AnnotationStore.WINDOW;
-      this.window = {from: Math.max(1, frame - half), to: Math.min(this.framesCount, frame + half)};
+      this.window = this.windowAround(frame);
     }
     for (;;) {
       const {revision, window} = this;
-      const range = `from=${window.from}&to=${window.to}`;
-      const query = id ? `?region=${encodeURIComponent(id)}&${range}` : `?${range}`;
-      const body = await this.api.post(`/api/tasks/${this.task.id}/tracks${query}`, {result: this.result});
+      const regions = id ? [this.region(id)].filter(Boolean) : this.keyframedRegions();
+      const tracks = await this.fetchTracks(regions, window, {single: Boolean(id)});
       if (revision !== this.revision || window !== this.window) continue;
       if (!id) this.tracks.clear();
-      for (const track of body.regions) this.tracks.set(track.id, track);
+      for (const track of tracks) this.tracks.set(track.id, track);
       this.emit("tracks");
       return;
     }
   }
 
-  // Keep the window ahead of the playhead: refetch in the background when it nears an edge.
+  // The host's tracks of these regions: those unchanged since the stored version by GET (cached
+  // by the browser), the edited ones posted. When another version was stored meanwhile (409),
+  // every region is posted from then on.
+  async fetchTracks(regions, window, options) {
+    const basis = this.basis;
+    try {
+      return await this.fetcher.fetch(regions, window, basis, this.edited, options);
+    } catch (error) {
+      if (error.status !== 409 || !basis) throw error;
+      if (this.basis === basis) this.basis = null;
+      return this.fetcher.fetch(regions, window, null, this.edited, options);
+    }
+  }
+
+  // Keep the window around the playhead: refetch in the background when it enters another chunk.
   follow(frame) {
-    const {from, to} = this.window, margin = AnnotationStore.WINDOW / 3;
-    const near = (frame - from < margin && from > 1) || (to - frame < margin && to < this.framesCount);
-    if ((near || frame < from || frame > to) && !this.fetching) {
+    const {from, to} = this.window, around = this.windowAround(frame);
+    if ((around.from !== from || around.to !== to) && !this.fetching) {
       this.fetching = this.refreshTracks(null, frame).finally(() => { this.fetching = null; });
     }
     return frame >= from && frame <= to ? null : this.fetching;
@@ -114,10 +142,7 @@ export class AnnotationStore extends EventTarget {
 
   // The interpolated (or held) shape at f even where the lifespan hides it.
   async shapeEvenHidden(id, f) {
-    const body = await this.api.post(
-      `/api/tasks/${this.task.id}/tracks?region=${encodeURIComponent(id)}&from=${f}&to=${f}&hidden=1`,
-      {result: this.result});
-    const t = body.regions[0];
+    const [t] = await this.fetchTracks([this.region(id)], {from: f, to: f}, {single: true, hidden: true});
     return t && t.frame.length ? AnnotationStore.fieldsAt(t, 0) : null;
   }
 
@@ -247,6 +272,7 @@ export class AnnotationStore extends EventTarget {
     this.snapshot();
     this.result = this.result.filter(r => r.id !== id);
     this.tracks.delete(id);
+    this.edited.delete(id);
     await this.changed(null);
   }
 
@@ -262,8 +288,12 @@ export class AnnotationStore extends EventTarget {
 
   async restore(from, to) {
     if (!from.length) return false;
-    to.push(structuredClone(this.result));
+    const before = this.result;
+    to.push(structuredClone(before));
     this.result = from.pop();
+    for (const id of changedRegions(before, this.result)) this.edited.set(id, this.revision + 1);
+    const kept = new Set(this.result.map(r => r.id));
+    for (const id of this.edited.keys()) if (!kept.has(id)) this.edited.delete(id);
     await this.changed(null, true);
     return true;
   }
@@ -271,6 +301,7 @@ export class AnnotationStore extends EventTarget {
   async changed(id, refreshAll = false) {
     this.dirty = true;
     this.revision++;  // what was drawn from the regions is stale
+    if (id) this.edited.set(id, this.revision);
     this.saveDraft();
     this.emit("change", {id});
     if (id && this.kindOf(this.region(id))?.keyframed) await this.refreshTracks(id);
@@ -296,6 +327,7 @@ export class AnnotationStore extends EventTarget {
                                   {result: this.result}, {"If-Match": `"${version}"`});
     }
     this.annotation = {id: stored.id, version: stored.version};
+    this.based(stored, revision);
     if (revision !== this.revision) {  // edited while saving: those edits stay, still to be saved
       this.saveDraft();
       this.emit("saved", stored);
@@ -314,12 +346,20 @@ export class AnnotationStore extends EventTarget {
   async reload() {
     const stored = await this.api.get(`/api/annotations/${this.annotation.id}`);
     this.annotation = {id: stored.id, version: stored.version};
+    this.based(stored, this.revision);
     this.result = stored.result;
     this.revision++;
     this.dirty = false;
     localStorage.removeItem(this.draftKey);
     this.emit("change", {id: null});
     await this.refreshTracks();
+  }
+
+  // The stored version is now `stored`, whose regions are as they were at `revision`: only
+  // those changed since stay edited.
+  based(stored, revision) {
+    this.basis = {id: stored.id, version: stored.version};
+    for (const [id, changedAt] of this.edited) if (changedAt <= revision) this.edited.delete(id);
   }
 
   emit(type, detail = {}) { this.dispatchEvent(new CustomEvent(type, {detail})); }
