@@ -158,6 +158,11 @@ def make_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_ARGS)
 
 
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL as libpq (psycopg's connection pool) takes it: no driver name."""
+    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the newest migration (creating it on an empty database), in one
     transaction."""

@@ -1,5 +1,6 @@
-"""Jobs on PostgreSQL go through procrastinate's queue: the SQL that web processes and workers
-share (no procrastinate connection is needed for it).
+"""Jobs on PostgreSQL go through procrastinate's queue: what web processes and workers do with
+it in our own transactions (its SQL is in host/store/queue.py; no procrastinate connection is
+needed for it).
 
 Each of our jobs rows gets a procrastinate job (of the one task TASK, its argument our job id) in
 the transaction that inserts the row, so a job is never queued without a queue job; the row
@@ -15,62 +16,43 @@ missing. Recoveries are serialized by an advisory lock, so two workers never bot
 
 from __future__ import annotations
 
-import json
-
-import sqlalchemy as sa
-from procrastinate import sql
-
 from . import jobs
 from .store import jobs as job_store
-
-QUEUE, TASK = "tracklabel", "tracklabel.run_job"
-RECOVERY_LOCK = 0x74726B6C  # the advisory lock of `recover` ("trkl")
-ENDED = ("succeeded", "failed", "cancelled", "aborted")
+from .store import queue as queue_store
 
 
-def in_use(conn: sa.Connection) -> bool:
+def in_use(conn) -> bool:
     """Whether jobs go through procrastinate (on PostgreSQL) rather than the host's thread pool."""
     return conn.dialect.name == "postgresql"
 
 
-def defer(conn: sa.Connection, job_id: int, lock: str | None) -> None:
+def defer(conn, job_id: int, lock: str | None) -> None:
     """Queue the job's procrastinate job (in the caller's transaction) and record it on the row."""
-    queue_job = conn.execute(sa.text(
-        "SELECT (procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, NULL, CAST(:args AS jsonb), NULL)"
-        "::procrastinate_job_to_defer_v1]))[1]"),
-        {"queue": QUEUE, "task": TASK, "lock": lock, "args": json.dumps({"job_id": job_id})}).scalar_one()
-    job_store.set_queue_job(conn, job_id, queue_job)
+    job_store.set_queue_job(conn, job_id, queue_store.defer(conn, job_id, lock))
 
 
-def requeue(conn: sa.Connection, job_id: int) -> None:
+def requeue(conn, job_id: int) -> None:
     """A new procrastinate job for a row queued again (after an interruption or a dead worker)."""
     row = job_store.find(conn, job_id)
     defer(conn, job_id, jobs.lock_key(conn, row["kind"], row["task_id"], row["params"]))
 
 
-def cancel(conn: sa.Connection, job_id: int) -> None:
+def cancel(conn, job_id: int) -> None:
     """Cancel the job's procrastinate job if it waits (a running one is marked to abort; it stops
     at its next progress report, having found its row cancelled)."""
     queue_job = job_store.find(conn, job_id)["queue_job"]
     if queue_job is not None:
-        conn.execute(sa.text("SELECT procrastinate_cancel_job_v1(:id, true, false)"), {"id": queue_job})
+        queue_store.cancel(conn, queue_job)
 
 
-def recover(conn: sa.Connection, stalled_seconds: float) -> list[int]:
+def recover(conn, stalled_seconds: float) -> list[int]:
     """Fail the stalled procrastinate jobs and queue again the rows left without a live queue
     job; the ids of the rows queued again."""
-    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECOVERY_LOCK})
-    stalled = conn.exec_driver_sql(sql.queries["select_stalled_jobs_by_heartbeat"],
-                                   {"queue": QUEUE, "task_name": TASK,
-                                    "seconds_since_heartbeat": stalled_seconds}).mappings().all()
-    for job in stalled:
-        conn.execute(sa.text("SELECT procrastinate_finish_job_v1(:id, 'failed', false)"), {"id": job["id"]})
-    rows = conn.execute(sa.text(
-        "SELECT j.id, j.state, p.status FROM jobs j LEFT JOIN procrastinate_jobs p ON p.id = j.queue_job "
-        "WHERE j.state IN ('queued', 'running') ORDER BY j.id FOR UPDATE OF j SKIP LOCKED")).all()
+    queue_store.lock_recovery(conn)
+    queue_store.fail_stalled(conn, stalled_seconds)
     queued = []
-    for job_id, state, status in rows:
-        if status is None or status in ENDED:
+    for job_id, state, status in queue_store.unfinished(conn):
+        if status is None or status in queue_store.ENDED:
             if state == "running":
                 job_store.requeue(conn, job_id, "re-queued: its worker stopped while it was running")
             requeue(conn, job_id)

@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-import sqlalchemy as sa
 from flask import current_app, g
 
 from tracklabel.core.errors import InputError
@@ -24,7 +23,7 @@ from tracklabel.core.errors import InputError
 from . import db, jobs
 from .store import jobs as job_store
 
-TRANSIENT = (OSError, sa.exc.OperationalError, sa.exc.InterfaceError)
+TRANSIENT = (OSError, *job_store.UNAVAILABLE)
 
 
 class Interrupted(Exception):
@@ -55,7 +54,7 @@ class Attempt:
 
     stopping: Callable[[], bool]
     retry_in: Callable[[BaseException], float | None] = field(default=lambda exc: None)
-    requeue: Callable[[sa.Connection, int], None] = field(default=lambda conn, job_id: None)
+    requeue: Callable[..., None] = field(default=lambda conn, job_id: None)
 
 
 def run(app, job_id: int, attempt: Attempt) -> str:

@@ -15,11 +15,11 @@ import asyncio
 import threading
 
 import procrastinate
-import sqlalchemy as sa
 from procrastinate.exceptions import JobAborted
 
 from . import db, job_queue, job_run
 from .job_keeper import Keeper, housekeeping_chores
+from .store import queue as queue_store
 
 RESTART_SECONDS = 2.0  # after the worker lost the database, it tries again this long after
 
@@ -31,11 +31,6 @@ class RetryLaterStrategy(procrastinate.BaseRetryStrategy):
         if isinstance(exception, job_run.RetryLater):
             return procrastinate.RetryDecision(retry_in={"seconds": exception.seconds})
         return None
-
-
-def libpq_url(url: str) -> str:
-    """The SQLAlchemy URL as psycopg takes it (no driver name)."""
-    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class QueueWorker:
@@ -51,11 +46,11 @@ class QueueWorker:
         self._stop: asyncio.Event | None = None
 
     def _queue_app(self) -> procrastinate.App:
-        connector = procrastinate.PsycopgConnector(conninfo=libpq_url(self.app.config["DATABASE_URL"]),
+        connector = procrastinate.PsycopgConnector(conninfo=db.libpq_url(self.app.config["DATABASE_URL"]),
                                                    min_size=1, max_size=4)
         queue = procrastinate.App(connector=connector)
 
-        @queue.task(name=job_queue.TASK, queue=job_queue.QUEUE, pass_context=True, retry=RetryLaterStrategy())
+        @queue.task(name=queue_store.TASK, queue=queue_store.QUEUE, pass_context=True, retry=RetryLaterStrategy())
         def run_job(context, job_id: int) -> str:
             attempt = job_run.Attempt(self.stopping.is_set, retry_in=lambda exc: self.retry_in(context.job.attempts),
                                       requeue=job_queue.requeue)
@@ -121,7 +116,7 @@ class QueueWorker:
         """Run procrastinate's worker until `stop` (or until it fails)."""
         config = self.app.config
         worker = asyncio.ensure_future(self.queue.run_worker_async(
-            queues=[job_queue.QUEUE], concurrency=self.concurrency, name=f"tracklabel-{id(self):x}",
+            queues=[queue_store.QUEUE], concurrency=self.concurrency, name=f"tracklabel-{id(self):x}",
             install_signal_handlers=False, delete_jobs="successful",
             update_heartbeat_interval=config["JOB_HEARTBEAT_SECONDS"],
             stalled_worker_timeout=config["JOB_STALLED_SECONDS"],

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify
 
 from . import db
@@ -29,7 +28,7 @@ from .store import tasks as task_store
 
 Progress = Callable[[float], None]
 Runner = Callable[..., dict | None]  # (task id, progress[, params]) -> result; raises to fail
-Lock = Callable[[sa.Connection, int | None, dict | None], str | None]  # (conn, task id, params) -> lock
+Lock = Callable[..., str | None]  # (connection, task id, params) -> the job's lock, or None
 
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes
 
