@@ -51,12 +51,29 @@ class Server:
         self.process = subprocess.Popen(
             [*CLI, "serve", "--data", str(self.data), "--host", "127.0.0.1", "--port", str(self.port),
              "--threads", str(threads), *options], stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while not (self._answers() and (workers == 1 or len(self.worker_pids()) == workers)):
+        deadline, answered = time.monotonic() + timeout, set()
+        while not self._ready(answered):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"tracklabel serve did not start:\n{self.output()}")
             time.sleep(0.05)
+
+    def _ready(self, answered: set) -> bool:
+        """Whether the server answers; with several web processes, whether each has answered
+        a request (on new connections: any of them may take one), so each has made its app."""
+        client = Client(self.port, timeout=2)
+        try:
+            if client.request("GET", "/api/auth/me")[0] != 401:
+                return False
+            if self.workers == 1:
+                return True
+            answered.add(self.pid_serving(client))
+        except OSError:
+            return False
+        finally:
+            client.close()
+        pids = self.worker_pids()
+        return len(pids) == self.workers and answered >= set(pids)
 
     def worker_pids(self) -> list[int]:
         """The pids of the web processes gunicorn forked (the server's children; none on waitress)."""
@@ -81,13 +98,6 @@ class Server:
             if inodes & {link.removeprefix("socket:[").rstrip("]") for link in _fd_links(pid)}:
                 return pid
         return None
-
-    def _answers(self) -> bool:
-        try:
-            status, _, _ = Client(self.port, timeout=2).request("GET", "/api/auth/me")
-            return status == 401
-        except OSError:
-            return False
 
     def output(self) -> str:
         self.log.flush()
