@@ -73,13 +73,17 @@ class QueueWorker:
             self.app.logger.warning("jobs %s queued again: their worker stopped", queued)
 
     def start(self) -> None:
-        """Run on a thread of its own (with its own event loop)."""
-        self.thread = threading.Thread(target=self.run, name="tracklabel-queue-worker", daemon=True)
+        """Run on a thread of its own (with its own event loop), the keeper on another."""
+        self.keeper.start()
+        self.thread = threading.Thread(target=self._serve, name="tracklabel-queue-worker", daemon=True)
         self.thread.start()
 
     def run(self) -> None:
-        """Run jobs until `stop`."""
+        """Run jobs on this thread until `stop`."""
         self.keeper.start()
+        self._serve()
+
+    def _serve(self) -> None:
         try:
             asyncio.run(self._main())
         finally:
