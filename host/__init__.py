@@ -3,6 +3,7 @@
 
 import os
 import secrets
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,10 +98,18 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _secret_key(data: Path) -> str:
-    """The session signing key, made once and kept in the data folder (mode 600)."""
+    """The session signing key, made once and kept in the data folder (mode 600). Processes that
+    start together on a shared folder all read the one key: it is written whole under a name of
+    its own, then linked into place (the first link wins)."""
     path = data / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(32))
+        fd, tmp = tempfile.mkstemp(prefix=".secret_key.", dir=data)  # mode 600
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()

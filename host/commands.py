@@ -46,7 +46,7 @@ def serve(data_dir, database, host, port, media_roots, threads, processes, job_t
     """Run the host: one process on waitress, or `--workers N` processes on gunicorn."""
     from tracklabel.host import db, jobs
 
-    if processes > 1 and _is_sqlite(database):
+    if processes > 1 and db.is_sqlite(database):
         raise click.UsageError("--workers above 1 needs PostgreSQL (--database postgresql+psycopg://...): "
                                "SQLite serialises writers, so more web processes would only wait on each other")
     if job_threads is None:
@@ -75,13 +75,6 @@ def serve(data_dir, database, host, port, media_roots, threads, processes, job_t
     del app
     config["WORKERS"] = job_threads
     serve_processes(lambda: _app(data_dir, database, **config), host, port, processes, threads)
-
-
-def _is_sqlite(database: str | None) -> bool:
-    """Whether the host's database is SQLite (the default, without --database)."""
-    from sqlalchemy.engine import make_url
-
-    return database is None or make_url(database).get_backend_name() == "sqlite"
 
 
 @click.group()

@@ -155,7 +155,18 @@ def make_engine(url: str) -> sa.Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_ARGS)
+    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}, **JSON_ARGS)
+
+
+# what the driver raises when the database cannot be reached (down, restarting, connections cut)
+UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError)
+CONNECT_TIMEOUT_SECONDS = 10  # a PostgreSQL host that stops answering is unavailable, not a hang
+
+
+def is_sqlite(url: str | None) -> bool:
+    """Whether a database URL (None: the default) is SQLite."""
+    return url is None or sa.make_url(url).get_backend_name() == "sqlite"
 
 
 def libpq_url(url: str) -> str:

@@ -3,14 +3,13 @@
 from http import HTTPStatus
 
 from flask import current_app, jsonify, request
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracklabel.core.errors import InputError, PluginError
 
+from . import db
 
-# what the database driver raises when it cannot be reached (down, restarting, connections cut)
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+
 RETRY_AFTER_SECONDS = 2
 
 
@@ -28,7 +27,7 @@ def init_app(app) -> None:
     app.register_error_handler(PluginError, _plugin_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
-    for error in DATABASE_UNAVAILABLE:
+    for error in db.UNAVAILABLE:
         app.register_error_handler(error, _database_unavailable)
     app.after_request(_json_refusal)
 

@@ -21,7 +21,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.http.errors import ParseException
 
-from .errors import DATABASE_UNAVAILABLE
+from . import db
 from .jobs import shutdown
 
 BOOT_RETRY_SECONDS = 1.0  # between tries to reach the database while a process starts
@@ -68,7 +68,7 @@ class WebProcesses(BaseApplication):
                 app = self.make_app()
                 app.wsgi_app = RefusedBodyDrain(app.wsgi_app, _largest_body(app) + 1)
                 return app
-            except DATABASE_UNAVAILABLE as exc:
+            except db.UNAVAILABLE as exc:
                 reason = str(exc).strip().splitlines()[0]
                 (self.worker.log if self.worker else log).warning("the database is unavailable (%s); trying again",
                                                                   reason)

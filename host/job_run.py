@@ -23,7 +23,7 @@ from tracklabel.core.errors import InputError
 from . import db, jobs
 from .store import jobs as job_store
 
-TRANSIENT = (OSError, *job_store.UNAVAILABLE)
+TRANSIENT = (OSError, *db.UNAVAILABLE)
 
 
 class Interrupted(Exception):

@@ -125,3 +125,33 @@ def test_a_password_set_on_the_command_line_ends_every_session(app, admin):
         "password", "nobody", "--password", "x", "--data", app.config["DATA_DIR"],
         "--database", app.config["DATABASE_URL"]])
     assert result.exit_code == 2 and "no user 'nobody'" in result.output
+
+
+def _read_key(folder, start, keys):
+    from tracklabel.host import _secret_key
+
+    start.wait()
+    try:
+        keys.put(_secret_key(folder))
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        keys.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_starting_together_on_a_new_data_folder_share_one_whole_key(tmp_path):
+    """Web processes and workers on a shared, new data folder all sign with the same key: none
+    reads it half-written, none fails because another made it first."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for trial in range(5):
+        folder = tmp_path / str(trial)
+        folder.mkdir()
+        start, keys = context.Barrier(6), context.Queue()
+        processes = [context.Process(target=_read_key, args=(folder, start, keys)) for _ in range(6)]
+        for process in processes:
+            process.start()
+        read = [keys.get(timeout=120) for _ in processes]
+        for process in processes:
+            process.join(timeout=120)
+        assert len(set(read)) == 1 and re.fullmatch(r"[0-9a-f]{64}", read[0]), read
+        assert [p.name for p in folder.iterdir()] == ["secret_key"]

@@ -8,7 +8,6 @@ from .. import db
 from ..errors import ApiError
 
 UNFINISHED = ("queued", "running")
-UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)  # the database failed: it may pass
 
 
 def find(conn: sa.Connection, job_id: int) -> dict | None:
