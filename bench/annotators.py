@@ -11,12 +11,17 @@ that region for its tracks (POST /api/tasks/<id>/tracks), step 10 frames, fetch 
 image, and every 10th step save the whole annotation (PUT with If-Match). There is no think
 time: an annotator sends its next request when the last one is answered. Latency is each
 request's round trip on the annotator's keep-alive connection; p99 is over every request of a
-trial. A trial runs N annotators for a 3 s warm-up and then 10 s measured; N grows by doubling
-until p99 reaches 100 ms (or a request fails), then is bisected. After each trial every
-annotation is read back: `lost` counts acknowledged saves that are not stored (the last one of
-each annotation compared with what is stored, each earlier one by the next save's If-Match being
-accepted). The annotators run in a process of their own; the CPU each part used (web processes,
-PostgreSQL, the worker, the annotators' process) is printed per trial, in cores.
+trial.
+
+A trial runs N annotators for a 3 s warm-up, then 10 s measured. It starts once the machine's
+other processes use under a quarter of a core (or after 2 minutes of waiting; the cores they
+used during the trial are printed as `others`). N grows by doubling until p99 reaches 100 ms (or
+a request fails), then is bisected. After each trial every annotation is read back: `lost`
+counts acknowledged saves that are not stored (the last one of each annotation compared with
+what is stored, each earlier one by the next save's If-Match being accepted). The annotators
+run in a process of their own; the CPU each part used during a trial (web processes,
+PostgreSQL, the worker, the annotators' process, the rest of the benchmark) is printed in
+cores, with p50/p99 and the count of each kind of request.
 
 Run: `.venv/bin/python bench/annotators.py` (about 10 minutes). Last line:
 `annotators_sqlite=A annotators_pg1=B annotators_pg2=C scale_ratio=C/B lost=L`.
@@ -49,10 +54,12 @@ from server_process import CLI, Client, Server, add_user, region, wait_indexed  
 
 REGIONS, KEYFRAMES, FRAMES = 50, 20, 3000
 WINDOW, STEP, SAVE_EVERY = 200, 10, 10
+KINDS = ("tracks", "tracks_304", "draft", "frame", "save")  # requests, by what they do
 VARIANTS = 4  # pre-encoded edits of each region
 P99_LIMIT_MS = 100.0
 WARMUP_SECONDS, TRIAL_SECONDS = 3.0, 10.0
 MAX_ANNOTATORS = 256
+QUIET_CORES, QUIET_WAIT_SECONDS = 0.25, 120.0  # a trial waits for other processes to calm down
 VIDEO = "generated.mp4"  # copied to clip<n>.mp4 for the nth task
 CONFIG = """<View><Video name="video" value="$video" frameRate="25"/>
 <VideoRectangle name="box" toName="video"/>
@@ -98,16 +105,16 @@ class Annotator(threading.Thread):
         self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
         self.variants = [[msgspec.json.encode(r) for r in annotation_regions(n, v)] for v in range(VARIANTS + 1)]
         self.parts = list(self.variants[0])
-        self.latencies: list[float] = []
-        self.not_modified = 0
+        self.latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
         self.errors: list[str] = []
         self.conflicts = 0
         self.acked: tuple[int, tuple[bytes, ...]] | None = None
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def call(self, method: str, url: str, body: bytes | None = None, extra: dict | None = None,
+    def call(self, kind: str, method: str, url: str, body: bytes | None = None, extra: dict | None = None,
              ok=(200,)) -> tuple[int, str | None]:
-        """One request: (status, ETag); its latency recorded when measured."""
+        """One request: (status, ETag); its latency recorded under its kind when measured (a
+        304 as tracks_304)."""
         start = time.perf_counter()
         try:
             self.connection.request(method, url, body=body, headers={**self.headers, **extra} if extra else self.headers)
@@ -119,7 +126,7 @@ class Annotator(threading.Thread):
             return 0, None
         end = time.perf_counter()
         if start >= self.measure_from:
-            self.latencies.append(end - start)
+            self.latencies["tracks_304" if response.status == 304 else kind].append(end - start)
         if response.status not in ok and response.status != 409:
             self.errors.append(f"{method} {url}: {response.status} {payload[:200]!r}")
         if response.getheader("Connection", "").lower() == "close":
@@ -135,23 +142,22 @@ class Annotator(threading.Thread):
             first = (frame - 1) // WINDOW * WINDOW + 1
             window = f"from={first}&to={min(first + WINDOW - 1, FRAMES)}"
             url = f"/api/annotations/{self.annotation}/tracks?{window}"
-            status, etag = self.call("GET", url, extra={"If-None-Match": etags[url]} if url in etags else None,
+            status, etag = self.call("tracks", "GET", url, extra={"If-None-Match": etags[url]} if url in etags else None,
                                      ok=(200, 304))
-            self.not_modified += status == 304
             if status == 200 and etag:
                 etags[url] = etag
             edited = step % REGIONS
             self.parts[edited] = self.variants[1 + step // REGIONS % VARIANTS][edited]
-            self.call("POST", f"/api/tasks/{self.task}/tracks?{window}", result_body([self.parts[edited]]))
+            self.call("draft", "POST", f"/api/tasks/{self.task}/tracks?{window}", result_body([self.parts[edited]]))
             frame = (frame + STEP - 1) % FRAMES + 1
-            self.call("GET", f"/api/tasks/{self.task}/frames/{frame}.jpg")
+            self.call("frame", "GET", f"/api/tasks/{self.task}/frames/{frame}.jpg")
             if step % SAVE_EVERY == 0:
                 self.save()
         self.connection.close()
 
     def save(self) -> None:
         parts = tuple(self.parts)
-        status, etag = self.call("PUT", f"/api/annotations/{self.annotation}", result_body(parts),
+        status, etag = self.call("save", "PUT", f"/api/annotations/{self.annotation}", result_body(parts),
                                  {"If-Match": f'"{self.version}"'})
         if status == 200:
             self.version = int(etag.strip('"'))
@@ -186,8 +192,8 @@ def run_trial(port: int, token: str, work: list[tuple[int, int]]) -> dict:
         if status != 200 or stored["version"] != version or stored["result"] != json.loads(result_body(parts))["result"]:
             lost += 1
     reader.close()
-    latencies = np.array([t for a in annotators for t in a.latencies]) * 1000
-    return {"latencies": latencies, "not_modified": sum(a.not_modified for a in annotators),
+    latencies = {kind: np.array([t for a in annotators for t in a.latencies[kind]]) * 1000 for kind in KINDS}
+    return {"latencies": latencies,
             "errors": [e for a in annotators for e in a.errors], "lost": lost,
             "saves": sum(a.version - v for a, v in zip(annotators, versions)), "client_cpu": cpu}
 
@@ -370,8 +376,27 @@ class Trial:
         return self.p99 < P99_LIMIT_MS and not self.errors
 
 
+def others_cores(deployment: Deployment, seconds: float = 1.0) -> float:
+    """Cores the machine's other processes (not this benchmark's, nor its PostgreSQL) use now."""
+    before = deployment.cpu()
+    time.sleep(seconds)
+    after = deployment.cpu()
+    ours = ("bench", "pg")
+    return ((after["machine"] - before["machine"]) - sum(after.get(k, 0) - before.get(k, 0) for k in ours)) / seconds
+
+
+def wait_for_quiet(deployment: Deployment) -> None:
+    """Wait (up to QUIET_WAIT_SECONDS) until other processes leave the cores to the trial."""
+    deadline = time.monotonic() + QUIET_WAIT_SECONDS
+    while (busy := others_cores(deployment)) > QUIET_CORES:
+        if time.monotonic() > deadline:
+            print(f"  (the machine is busy: other processes use {busy:.2f} cores)", flush=True)
+            return
+
+
 def trial(deployment: Deployment, annotators: int, pool, exports: ExportLoop | None) -> Trial:
     work = deployment.ensure_tasks(annotators)
+    wait_for_quiet(deployment)
     before, exported = deployment.cpu(), exports.done if exports else 0
     wall = time.perf_counter()
     future = pool.submit(run_trial, deployment.port, deployment.token, work)
@@ -381,15 +406,18 @@ def trial(deployment: Deployment, annotators: int, pool, exports: ExportLoop | N
     cores["client"] = out["client_cpu"] / wall
     cores["bench"] -= cores["web"] + cores.get("worker", 0) + cores["client"]  # its children's CPU counted apart
     cores["others"] = cores.pop("machine") - sum(cores.values())  # what else ran on the machine
-    latencies = out["latencies"]
+    latencies = np.concatenate(list(out["latencies"].values()))
     p50, p99 = np.percentile(latencies, [50, 99]) if len(latencies) else (float("nan"),) * 2
     result = Trial(annotators, len(latencies) / TRIAL_SECONDS, float(p50), float(p99), out["lost"], out["errors"],
                    cores)
     extra = f" exports={exports.done - exported}" if exports else ""
     print(f"  {deployment.setup.name} N={annotators} requests_per_s={result.requests_per_s:.0f} "
           f"p50_ms={p50:.1f} p99_ms={p99:.1f} lost={result.lost} errors={len(result.errors)} "
-          f"not_modified={out['not_modified']} saves={out['saves']}{extra} cpu_cores "
+          f"saves={out['saves']}{extra} cpu_cores "
           + " ".join(f"{k}={v:.2f}" for k, v in cores.items()), flush=True)
+    print("    p50/p99 ms by kind: " + " ".join(
+        f"{kind}={np.percentile(v, 50):.1f}/{np.percentile(v, 99):.1f}({len(v)})"
+        for kind, v in out["latencies"].items() if len(v)), flush=True)
     for error in result.errors[:3]:
         print("    error:", error, flush=True)
     return result
