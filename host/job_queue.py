@@ -1,5 +1,5 @@
 """Jobs on PostgreSQL go through procrastinate's queue: what web processes and workers do with
-it in our own transactions (its SQL is in host/store/queue.py; no procrastinate connection is
+it in our own transactions (its SQL is in host/store/job_queue.py; no procrastinate connection is
 needed for it).
 
 Each of our jobs rows gets a procrastinate job (of the one task TASK, its argument our job id) in
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import jobs
 from .store import jobs as job_store
-from .store import queue as queue_store
+from .store import job_queue as queue_store
 
 
 def in_use(conn) -> bool:

@@ -19,7 +19,7 @@ from procrastinate.exceptions import JobAborted
 
 from . import db, job_queue, job_run
 from .job_keeper import Keeper, housekeeping_chores
-from .store import queue as queue_store
+from .store import job_queue as queue_store
 
 RESTART_SECONDS = 2.0  # after the worker lost the database, it tries again this long after
 

@@ -1,4 +1,4 @@
-"""Jobs on procrastinate (PostgreSQL): its schema (see host/store/queue_schema.py for how a procrastinate
+"""Jobs on procrastinate (PostgreSQL): its schema (see host/store/job_queue_schema.py for how a procrastinate
 upgrade is migrated), the queue's job of each of our jobs (`queue_job`, so a cancel reaches it)
 and the fencing token of the attempt that runs it (`owner`: only that attempt may report
 progress or end the job). Our jobs left queued or running are queued, each with a queue job."""
@@ -6,7 +6,7 @@ progress or end the job). Our jobs left queued or running are queued, each with 
 import sqlalchemy as sa
 from alembic import op
 
-from tracklabel.host.store import queue_schema
+from tracklabel.host.store import job_queue_schema
 
 revision = "0009"
 down_revision = "0008"
@@ -15,7 +15,7 @@ depends_on = None
 
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}  # kept when SQLite rebuilds the table (0003)
 
-# the names host/store/queue.py uses, as they were at this revision
+# the names host/store/job_queue.py uses, as they were at this revision
 QUEUE, TASK = "tracklabel", "tracklabel.run_job"
 
 
@@ -26,7 +26,7 @@ def upgrade():
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    queue_schema.bring_up_to_date(conn)
+    job_queue_schema.bring_up_to_date(conn)
     conn.execute(sa.text("UPDATE jobs SET state = 'queued', progress = 0 WHERE state = 'running'"))
     conn.execute(sa.text(
         "UPDATE jobs SET queue_job = (procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, "
