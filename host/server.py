@@ -1,7 +1,8 @@
 """`tracklabel serve`'s server: waitress, answering its own refusals (a malformed Content-Length
 or chunk, headers too large, a body over the limit) in the app's JSON, and refusing a body over
 its route's limit as soon as the headers are in, before waitress buffers the body (what the
-client still sends is then read and dropped, so that it gets the answer instead of a reset)."""
+client still sends is then read and dropped, so that it gets the answer instead of a reset), and
+keeping the connection open after an answer without a body (204, 304)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from waitress import create_server
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import RequestEntityTooLarge
 
 from .requests import route_body_limit
@@ -33,6 +34,27 @@ class JsonErrorTask(ErrorTask):
         self.channel.linger = error.code == 413  # the client may still be sending the body
         self.content_length = len(body)
         self.write(body)
+
+
+class KeepAliveTask(WSGITask):
+    """An answer that keeps an HTTP/1.1 connection open after a 204 or 304 too: waitress takes
+    their missing Content-Length for a body of unknown length and closes the connection, so every
+    revalidation by ETag would cost the client a new connection."""
+
+    building_header = False
+
+    def build_response_header(self):
+        self.building_header = True
+        try:
+            return super().build_response_header()
+        finally:
+            self.building_header = False
+
+    def set_close_on_finish(self) -> None:
+        keep_alive = self.version == "1.1" and self.request.headers.get("CONNECTION", "").lower() != "close"
+        if self.building_header and not self.has_body and keep_alive:
+            return  # no body: no length is needed to find the next answer
+        super().set_close_on_finish()
 
 
 class RouteLimitedParser(HTTPRequestParser):
@@ -92,7 +114,8 @@ def serve(app, host: str, port: int, threads: int) -> None:
     """Serve the app until the process is stopped."""
     limit_for = functools.partial(route_body_limit, app)
     parser = type("AppParser", (RouteLimitedParser,), {"limit_for": staticmethod(limit_for)})
-    channel = type("AppChannel", (LingeringChannel,), {"parser_class": parser, "error_task_class": JsonErrorTask})
+    channel = type("AppChannel", (LingeringChannel,), {"parser_class": parser, "task_class": KeepAliveTask,
+                                                "error_task_class": JsonErrorTask})
     sockets = {}
     # waitress's own body limit only backs up the routes' (the largest of them, plus one byte)
     largest = max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_JSON_BYTES"]) + 1

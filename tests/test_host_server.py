@@ -59,6 +59,26 @@ def test_racing_puts_on_one_version_have_exactly_one_winner(served):
         client.close()
 
 
+def test_answers_without_a_body_keep_the_connection_open(served):
+    """A 304 (tracks revalidated by ETag, as the player steps through saved work) and a 204 leave
+    the keep-alive connection open, as any other answer does: waitress alone closes it after them."""
+    server, token, task = served
+    client = Client(server.port, token)
+    status, _, created = client.request("POST", f"/api/tasks/{task}/annotations", {"result": [region("r1")]})
+    assert status == 201
+    tracks = f"/api/annotations/{created['id']}/tracks?from=1&to=50"
+    status, headers, _ = client.request("GET", tracks)
+    assert status == 200
+    socket = client.connection.sock
+    status, headers, _ = client.request("GET", tracks, headers={"If-None-Match": headers["ETag"]})
+    assert status == 304 and headers.get("Connection", "").lower() != "close"
+    status, headers, _ = client.request("DELETE", f"/api/annotations/{created['id']}")
+    assert status == 204 and headers.get("Connection", "").lower() != "close"
+    assert client.request("GET", f"/api/tasks/{task}")[0] == 200
+    assert client.connection.sock is socket  # the same connection throughout
+    client.close()
+
+
 def test_a_body_of_many_megabytes_is_refused_and_the_server_goes_on(served):
     server, token, task = served
     client = Client(server.port, token, timeout=120)
