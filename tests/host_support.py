@@ -1,7 +1,9 @@
 """Fixtures for host tests: an app on a real SQLite file (and PostgreSQL when
 TRACKLABEL_TEST_DATABASE_URL is set), users with tokens, and a client that sends them."""
 
+import io
 import os
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -90,3 +92,20 @@ def project(admin):
     response = admin.post("/api/projects", json={"title": "Street", "label_config": SEED_CONFIG})
     assert response.status_code == 201, response.json
     return response.json["id"]
+
+
+def settle(client, task, timeout=60):
+    """Wait until every job of the task is done or failed; return them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        listed = client.get(f"/api/tasks/{task}/jobs").json
+        if listed and all(j["state"] in ("done", "failed") for j in listed):
+            return listed
+        assert time.monotonic() < deadline, listed
+        time.sleep(0.05)
+
+
+def upload(client, project, data: bytes, name: str):
+    """Upload a video file as a new task of the project."""
+    return client.post(f"/api/projects/{project}/tasks", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")

@@ -3,7 +3,6 @@ as images, the frame index, thumbnails, and the video over HTTP Range on a real 
 
 import hashlib
 import http.client
-import io
 import json
 import os
 import shutil
@@ -18,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from host_support import SEED_CONFIG, Client, make_user
+from host_support import SEED_CONFIG, Client, make_user, settle, upload
 from tracklabel.core.decoding import Video
 from tracklabel.host import create_app, jobs
 from video_factory import Clips, audio_only, encode, read_stamp
@@ -54,21 +53,6 @@ def media_root(tmp_path):
     root.mkdir()
     return root
 
-
-def settle(client, task, timeout=60):
-    """Wait until every job of the task is done or failed; return them."""
-    deadline = time.monotonic() + timeout
-    while True:
-        listed = client.get(f"/api/tasks/{task}/jobs").json
-        if listed and all(j["state"] in ("done", "failed") for j in listed):
-            return listed
-        assert time.monotonic() < deadline, listed
-        time.sleep(0.05)
-
-
-def upload(client, project, data: bytes, name: str):
-    return client.post(f"/api/projects/{project}/tasks", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
 
 
 def image(response) -> np.ndarray:

@@ -4,14 +4,13 @@ duplicate videos refused on import."""
 
 import io
 import shutil
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from host_support import SEED_CONFIG, Client, make_user
+from host_support import SEED_CONFIG, Client, make_user, settle, upload
 from tracklabel.host import create_app, db
 from video_factory import encode
 
@@ -55,21 +54,6 @@ def listed(client, project, **query):
 def ids(body):
     return [t["id"] for t in body["tasks"]]
 
-
-def settle(client, task, timeout=60):
-    """Wait until the task's jobs have ended."""
-    deadline = time.monotonic() + timeout
-    while True:
-        listed_jobs = client.get(f"/api/tasks/{task}/jobs").json
-        if listed_jobs and all(j["state"] in ("done", "failed") for j in listed_jobs):
-            return listed_jobs
-        assert time.monotonic() < deadline, listed_jobs
-        time.sleep(0.05)
-
-
-def upload(client, project, data: bytes, name: str):
-    return client.post(f"/api/projects/{project}/tasks", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
 
 
 # --- the page ---
