@@ -4,6 +4,7 @@ machine that sees the database, the data folder and the media roots; added as a 
 
 from __future__ import annotations
 
+import os
 import signal
 
 import click
@@ -35,12 +36,16 @@ def run_worker(config: dict) -> None:
               help="Jobs run at once.")
 @click.option("--media-root", "media_roots", multiple=True, type=click.Path(file_okay=False),
               help="A folder whose videos tasks may name by path (repeatable), as the web processes have it.")
-def worker(data_dir, database, concurrency, media_roots):
+@click.option("--nice", default=10, show_default=True, type=click.IntRange(0, 19),
+              help="Lower the worker's CPU priority by this much, so that on a machine it shares with web "
+                   "processes, annotators' requests come first (0: as the web processes).")
+def worker(data_dir, database, concurrency, media_roots, nice):
     """Run background jobs (indexing, proxies, exports, tracking) from a PostgreSQL database."""
     if not database or not database.startswith("postgresql"):
         raise click.UsageError("tracklabel worker needs --database postgresql+psycopg://...: "
                                "on SQLite, jobs run inside `tracklabel serve`")
-    click.echo(f"worker on {data_dir}: {concurrency} jobs at once")
+    os.nice(nice)
+    click.echo(f"worker on {data_dir}: {concurrency} jobs at once, niceness {os.nice(0)}")
     run_worker({"DATA_DIR": str(data_dir), "DATABASE_URL": database, "MEDIA_ROOTS": list(media_roots),
                 "WORKERS": concurrency})
 

@@ -60,6 +60,12 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "server.log"), "-w",
                   "-t", "60", "start", "-o", self.options)
 
+    def restart_with(self, **settings: str) -> None:
+        """Restart with these server settings besides the others (e.g. synchronous_commit="on")."""
+        self.options += "".join(f" -c {name}={value}" for name, value in settings.items())
+        self.stop()
+        self.start()
+
     def stop(self) -> None:
         """Stop at once (connections are cut, as when the server dies)."""
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")

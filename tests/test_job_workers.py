@@ -6,6 +6,7 @@ one; SIGTERM sends a running job back to the queue. Real processes on a real Pos
 (TRACKLABEL_TEST_DATABASE_URL)."""
 
 import io
+import os
 import signal
 import subprocess
 import time
@@ -238,6 +239,25 @@ def test_the_worker_command_refuses_sqlite(tmp_path):
     out = subprocess.run([*CLI, "worker", "--database", f"sqlite:///{tmp_path / 'x.db'}"], capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 2
+
+
+def test_the_worker_command_runs_jobs_below_the_web_processes_priority(app, data):
+    """`tracklabel worker` lowers its CPU priority (--nice, 10 by default), so that on a machine
+    it shares with web processes, annotators' requests come first; and it runs the jobs."""
+    admin = Client(app, make_user(app, "admin", "admin"))
+    project = admin.post("/api/projects", json={"title": "p", "label_config": SEED_CONFIG}).json["id"]
+    log = open(data.parent / "worker-cli.log", "w+b")
+    process = subprocess.Popen([*CLI, "worker", "--database", PG_URL, "--data", str(data), "--nice", "7"],
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        job = admin.post(f"/api/projects/{project}/exports", json={"format": "mot"}).json["id"]
+        assert wait_until(lambda: row(app, job)["state"] in ("done", "failed") and row(app, job),
+                          "the export")["state"] == "done"
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 7
+    finally:
+        process.terminate()
+        assert process.wait(timeout=60) == 0
+        log.close()
 
 
 def test_a_worker_declared_dead_while_still_running_never_writes_the_job(app, data, workers, tmp_path):

@@ -180,9 +180,7 @@ def test_a_web_process_killed_under_load_loses_no_acknowledged_save(cluster, tmp
 
 def test_postgresql_restarted_under_load_answers_503_then_serves_and_loses_nothing(cluster, tmp_path):
     # the cluster's synchronous_commit=off would lose the last commits in an immediate stop
-    cluster.options += " -c synchronous_commit=on"
-    cluster.stop()
-    cluster.start()
+    cluster.restart_with(synchronous_commit="on")
     server, savers = serve_and_save(cluster, tmp_path)
     try:
         cluster.stop()
