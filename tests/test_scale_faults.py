@@ -230,3 +230,34 @@ def test_a_web_process_started_while_postgresql_is_down_waits_for_it(cluster, tm
         assert set(server.worker_pids()) == workers and server.process.poll() is None
     finally:
         server.stop()
+
+
+def test_requests_that_only_read_send_no_begin_or_rollback(cluster, tmp_path):
+    """On PostgreSQL a request that only reads is autocommitted: of the five statements such a
+    request sent (the pool's ping, BEGIN, two reads, ROLLBACK), BEGIN and ROLLBACK were round
+    trips for nothing. A write still runs in one transaction (BEGIN ... COMMIT). Seen in the
+    server's log of every statement."""
+    cluster.restart_with(log_statement="all")
+    data = tmp_path / "data"
+    token = add_user(data, database=cluster.url)
+    server = Server(data, database=cluster.url, job_threads=0)
+    try:
+        (task,) = setup_project(server.port, token)
+        client = Client(server.port, token)
+        status, _, created = client.request("POST", f"/api/tasks/{task}/annotations", {"result": [region("r")]})
+        assert status == 201
+        before = len(cluster.log().splitlines())
+        for _ in range(20):
+            assert client.request("GET", f"/api/tasks/{task}")[0] == 200
+            assert client.request("GET", f"/api/annotations/{created['id']}/tracks?from=1&to=20")[0] == 200
+        reads = "\n".join(cluster.log().splitlines()[before:])
+        status, _, saved = client.request("PUT", f"/api/annotations/{created['id']}", {"result": [region("r", shift=1)]},
+                                          headers={"If-Match": f'"{created["version"]}"'})
+        assert status == 200 and saved["version"] == created["version"] + 1
+        client.close()
+    finally:
+        server.stop()
+    assert reads.count("FROM tasks") >= 40
+    assert "BEGIN" not in reads and "ROLLBACK" not in reads
+    write = cluster.log().split(reads, 1)[1]
+    assert write.index("BEGIN") < write.index("UPDATE annotations SET") < write.index("statement: COMMIT")
