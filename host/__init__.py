@@ -72,9 +72,9 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data)
 
-    from . import (annotations, auth, config_api, db, errors, exports, jobs, members, pages, player, plugins, projects,
-                   queue, requests, task_list, tasks, thumbnails, tracking, user_settings, video_jobs, video_routes,
-                   videos)
+    from . import (annotations, auth, config_api, db, errors, exports, jobs, members, pages, player, plugins,
+                   precompute, projects, queue, requests, task_list, tasks, thumbnails, tracking, user_settings,
+                   video_jobs, video_routes, videos)
 
     plugins.init_app(app)
     db.init_app(app)
@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     video_jobs.init_app(app)  # the runners of index and proxy jobs
     tracking.init_app(app)  # of track jobs
     exports.init_app(app)  # of export jobs
+    precompute.init_app(app)  # of precompute jobs (image-guided shapes after a save)
     for kind, runner in app.config.get("JOB_RUNNERS", {}).items():
         jobs.register_runner(app, kind, runner)
     for blueprint in (auth.bp, projects.bp, tasks.bp, annotations.bp, exports.bp, jobs.bp, video_routes.bp,

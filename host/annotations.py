@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import re
 from contextlib import closing
-from pathlib import Path
 
 import msgspec
 import numpy as np
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
-from tracklabel.core.export import ExportJob, ExportOptions
-
-from . import db
+from . import db, precompute
 from .auth import require
 from .errors import ApiError
-from .videos import DECODER
 from .plugins import registry
 from .configs import project_config
 from .store import annotations as annotation_store
@@ -23,7 +19,8 @@ from .store import projects as project_store
 from .store import tasks as task_store
 from .requests import int_arg, json_body
 from .tracks_etag import tracks_etag
-from .validate import check_result, check_tasks
+from .shapes import keyframed_regions, shapes_job
+from .validate import check_result
 
 bp = Blueprint("annotations", __name__)
 
@@ -81,7 +78,9 @@ def create_annotation(task_id: int):
     extra = {k: v for k, v in body.items() if k not in ("id", "version", "task", "author")}
     with db.write() as conn:
         annotation_id = annotation_store.insert(conn, task_id, kind, result, extra, g.user["id"])
-    response = _with_etag(annotation_store.get(db.connection(), annotation_id), 201)
+    row = annotation_store.get(db.connection(), annotation_id)
+    precompute.queue_after_save(task, config, row)
+    response = _with_etag(row, 201)
     response.headers["X-Warnings"] = str(len(warnings))
     return response
 
@@ -111,6 +110,7 @@ def update_annotation(annotation_id: int):
         raise ApiError(409, "conflict", f"the annotation changed: version {current['version']} is "
                                         f"stored, this write was based on {expected}",
                        version=current["version"])
+    precompute.queue_after_save(task, config, stored)
     return _with_etag({**stored, "result": result})
 
 
@@ -195,15 +195,9 @@ def _tracks(result, task: dict, config, frames_count: int | None, query: dict) -
     if not isinstance(result, list):
         raise ApiError(400, "invalid", "result must be a list of regions", "$.result")
     first, last, wanted, hidden = query["from"], query["to"], set(query["regions"]), query["hidden"]
-    loaded = check_tasks({"data": task["data"], "annotations": [{"result": result}]}, config,
-                         frames_count)
-    path = task.get("video_path")
-    job = ExportJob(loaded, registry(), config, options=ExportOptions(
-        video=Path(path) if path and Path(path).is_file() else None, decoder=DECODER,
-        data_dir=Path(current_app.config["DATA_DIR"])))
+    job = shapes_job(task, config, result, frames_count)
     reg = registry()
-    shaped = [r for *_, r in loaded.regions() if reg.region_tag(r.type).keyframed
-              and not (wanted and r.id not in wanted)]
+    shaped = [r for r in keyframed_regions(job) if not (wanted and r.id not in wanted)]
     spans = [min(r.value.framesCount, last or r.value.framesCount) - max(first, 1) + 1 for r in shaped]
     if sum(max(span, 0) for span in spans) > MAX_BOXES:
         raise ApiError(413, "too_large", f"more than {MAX_BOXES} boxes asked for: ask for fewer "

@@ -53,7 +53,7 @@ def test_runners_exist_only_in_an_app_that_registered_them(tmp_path):
     given = create_app({"DATA_DIR": str(tmp_path / "b"), "WORKERS": 0, "TESTING": True,
                         "JOB_RUNNERS": {"test-extra": runner}})
     try:
-        assert set(jobs.runners(plain)) == {"index", "proxy", "track", "export"}
+        assert set(jobs.runners(plain)) == {"index", "proxy", "track", "export", "precompute"}
         assert jobs.runners(given)["test-extra"] is runner
         with plain.app_context(), pytest.raises(ValueError, match="no runner for jobs of kind 'test-extra'"):
             jobs.enqueue("test-extra", None, creator=None)

@@ -156,9 +156,46 @@ def open_files(path) -> int:
 def test_an_image_guided_export_job_closes_the_videos_it_opened(admin, task, scene, tmp_path):
     project, result = image_guided(admin, task, scene)
     assert admin.post(f"/api/tasks/{task}/annotations", json={"result": result}).status_code == 201
+    for job in precompute_jobs(admin, task):  # the save's own job, which opens the video too
+        assert wait(admin, job["id"])["state"] == "done"
     video = tmp_path / "media" / "clip.mp4"
     before = open_files(video)
     job = admin.post(f"/api/projects/{project}/exports", json={"format": "mot"}).json
     done = wait(admin, job["id"])
     assert done["state"] == "done", done.get("message")
     assert open_files(video) == before
+
+
+def precompute_jobs(admin, task):
+    return [j for j in admin.get(f"/api/tasks/{task}/jobs").json if j["kind"] == "precompute"]
+
+
+def test_a_save_in_an_image_guided_project_has_a_job_track_its_segments_ahead(admin, task, scene, tmp_path):
+    """Saving (creating, then updating) an annotation of an image-guided project queues a
+    precompute job per version: it tracks every segment into the data folder's cache, so that
+    the player's tracks requests do not track inside a web request; those requests then answer
+    the same boxes as shaping the result on demand."""
+    _, result = image_guided(admin, task, scene)
+    created = admin.post(f"/api/tasks/{task}/annotations", json={"result": result})
+    assert created.status_code == 201
+    (job,) = precompute_jobs(admin, task)
+    done = wait(admin, job["id"])
+    assert done["state"] == "done" and done["result"] == {"regions": 1}, done
+    cached = list((tmp_path / "data").rglob("guided/*.npy"))
+    assert len(cached) == 1  # the one segment, frames 3 to 40
+    saved = admin.get(f"/api/annotations/{created.json['id']}/tracks?from=3&to=40").json
+    assert saved == admin.post(f"/api/tasks/{task}/tracks?from=3&to=40", json={"result": result}).json
+
+    result[0]["value"]["sequence"].append(keyframe(70, scene.boxes[69]))
+    updated = admin.put(f"/api/annotations/{created.json['id']}", json={"result": result},
+                        headers={"If-Match": f'"{created.json["version"]}"'})
+    assert updated.status_code == 200
+    jobs_now = precompute_jobs(admin, task)
+    assert len(jobs_now) == 2 and wait(admin, jobs_now[-1]["id"])["state"] == "done"
+    assert len(list((tmp_path / "data").rglob("guided/*.npy"))) == 2  # the new segment, 40 to 70
+
+
+def test_a_save_in_a_linear_project_queues_no_precompute_job(admin, task, scene):
+    result = request(scene)["result"]
+    assert admin.post(f"/api/tasks/{task}/annotations", json={"result": result}).status_code == 201
+    assert precompute_jobs(admin, task) == []

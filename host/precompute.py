@@ -1,0 +1,55 @@
+"""Precompute jobs: after a save, the shapes of regions whose interpolator looks at the video
+(image-guided: tracking between keyframes) are computed by a job, on a worker, into the data
+folder's cache, so that the player's tracks requests find them instead of tracking inside a web
+request. One job per saved version; a job whose version was replaced meanwhile does nothing."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import numpy as np
+from flask import current_app
+
+from . import db, jobs
+from .configs import project_config
+from .shapes import keyframed_regions, looks_at_video, shapes_job
+from .store import annotations as annotation_store
+from .store import projects as project_store
+from .store import tasks as task_store
+from .video_jobs import video_lock
+
+
+def init_app(app) -> None:
+    """Register the runner of precompute jobs (one video's jobs never run at once)."""
+    jobs.register_runner(app, "precompute", precompute, lock=video_lock)
+
+
+def queue_after_save(task: dict, config, annotation: dict) -> int | None:
+    """Queue the precompute job of a saved annotation when its config tracks between keyframes
+    and the task has a video; its id, or None (also when the queue cannot be reached: the save
+    is already stored, and the shapes are computed when asked for)."""
+    if not task.get("video_path") or not looks_at_video(config):
+        return None
+    try:
+        return jobs.enqueue("precompute", task["id"], {"annotation": annotation["id"],
+                                                      "version": annotation["version"]})
+    except db.UNAVAILABLE:  # the save stands: its shapes are then computed when asked for
+        current_app.logger.warning("annotation %s: its precompute job could not be queued", annotation["id"])
+        return None
+
+
+def precompute(task_id: int, progress, params: dict) -> dict:
+    """Shape every frame of the annotation's regions whose interpolator needs the video."""
+    with db.engine().connect() as conn:
+        row = annotation_store.find(conn, params["annotation"])
+        task = task_store.find(conn, task_id)
+        project = project_store.find(conn, task["project_id"]) if task is not None else None
+    if row is None or project is None or row["version"] != params["version"]:
+        return {"regions": 0, "skipped": "the annotation changed or was deleted meanwhile"}
+    job = shapes_job(task, project_config(project), row["result"], (task["media"] or {}).get("frames"))
+    with closing(job):
+        looking = [r for r in keyframed_regions(job) if job.interpolator_for(r).needs_video]
+        for done, region in enumerate(looking, 1):
+            job.shapes(0, region, np.arange(1, region.value.framesCount + 1))
+            progress(done / len(looking))
+    return {"regions": len(looking)}
