@@ -224,10 +224,40 @@ def content_hash(path: str) -> str:
 
 
 class IndexCache:
-    """Frame indexes on disk, keyed by file content and decoder name and version."""
+    """Frame indexes on disk, keyed by file content and decoder name and version. The content's
+    hash is remembered by the file's identity on disk (path, inode, size, modification time), so
+    an unchanged file is read whole once, not at every open by every process."""
 
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory) / "index"
+        self.digests = Path(directory) / "digests"
+
+    def _identity(self, path: str) -> Path:
+        stat = os.stat(path)
+        key = repr((os.path.realpath(path), stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        return self.digests / hashlib.sha256(key.encode()).hexdigest()
+
+    def digest(self, path: str) -> str:
+        """The file's content hash: remembered, or read and hashed."""
+        try:
+            known = self._identity(path).read_text()
+        except OSError:
+            known = ""
+        return known if len(known) == 64 else content_hash(path)
+
+    def remember(self, path: str, digest: str) -> None:
+        """Remember the hash of the file as it is now (written atomically)."""
+        target = self._identity(path)
+        if target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = new_file(target.parent, f".{target.name}.")
+        try:
+            tmp.write_text(digest)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink()
+            raise
 
     def path_for(self, digest: str, decoder: Decoder) -> Path:
         return self.directory / f"{decoder.name}-{decoder.version}" / f"{digest}.json"
@@ -255,12 +285,14 @@ class IndexCache:
 def load_index(path: str, decoder: Decoder, cache: IndexCache | None = None,
                progress: Progress | None = None) -> FrameIndex:
     """The cached index of this file's current content, or a new one (then cached)."""
-    digest = content_hash(path) if cache is not None else None
+    digest = cache.digest(path) if cache is not None else None
     index = cache.load(digest, decoder) if cache is not None else None
     if index is None:
         index = FrameIndex.from_scan(decoder.scan(path, progress), decoder, path)
         if cache is not None:
             cache.store(digest, decoder, index)
+    if cache is not None:
+        cache.remember(path, digest)
     return index
 
 

@@ -247,3 +247,21 @@ def test_the_documented_decoder_plugin(tmp_path):
     (tmp_path / "bad.npy").write_bytes(b"nope")
     with pytest.raises(InputError, match="bad.npy: not a .npy array"):
         Video(tmp_path / "bad.npy", registry.decoder("mydecoder"))
+
+
+def test_an_unchanged_file_is_hashed_once_however_often_it_is_opened(registry, tmp_path, monkeypatch):
+    """Opening a video (the host does it for frame requests once more than its open videos are
+    in use) does not read the whole file again: its content hash is remembered by the file's
+    identity on disk, in the data folder, for every process. A changed file is hashed again."""
+    from tracklabel.core import decoding
+
+    hashed = []
+    real = decoding.content_hash
+    monkeypatch.setattr(decoding, "content_hash", lambda path: hashed.append(path) or real(path))
+    decoder, cache = registry.decoder("pyav"), IndexCache(tmp_path / "data")
+    path = encode(tmp_path / "clip.mp4", 30)
+    for _ in range(3):
+        assert Video(path, decoder, IndexCache(tmp_path / "data")).index.count == 30
+    assert len(hashed) == 1
+    encode(path, 40)  # same name, new content (and modification time)
+    assert Video(path, decoder, cache).index.count == 40 and len(hashed) == 2
