@@ -62,6 +62,12 @@ def run(app, job_id: int, attempt: Attempt) -> str:
     cancelled, superseded, or skipped (not claimable: ended, or another attempt has it)."""
     owner = secrets.token_hex(16)
     with app.app_context():
+        if attempt.stopping():  # taken as the process stops: left to the next attempt, unclaimed
+            with db.engine().begin() as conn:
+                row = job_store.find(conn, job_id)
+                if row is not None and row["state"] == "queued":
+                    attempt.requeue(conn, job_id)
+            return "queued"
         with db.engine().begin() as conn:
             row = job_store.find(conn, job_id)
             if row is None or not job_store.claim(conn, job_id, owner):

@@ -42,6 +42,8 @@ class QueueWorker:
         self.keeper = Keeper(app, housekeeping_chores(app) + [(self.recover, lambda: app.config["JOB_RECOVERY_SECONDS"])])
         self.queue = self._queue_app()
         self.thread: threading.Thread | None = None
+        self.running = 0  # jobs running now (a stop waits for them, heartbeat on)
+        self.running_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
 
@@ -54,7 +56,13 @@ class QueueWorker:
         def run_job(context, job_id: int) -> str:
             attempt = job_run.Attempt(self.stopping.is_set, retry_in=lambda exc: self.retry_in(context.job.attempts),
                                       requeue=job_queue.requeue)
-            outcome = job_run.run(self.app, job_id, attempt)
+            with self.running_lock:
+                self.running += 1
+            try:
+                outcome = job_run.run(self.app, job_id, attempt)
+            finally:
+                with self.running_lock:
+                    self.running -= 1
             if outcome == "cancelled":
                 raise JobAborted(f"job {job_id} was cancelled")
             return outcome
@@ -129,6 +137,11 @@ class QueueWorker:
         stop = asyncio.ensure_future(self._stop.wait())
         await asyncio.wait([worker, stop], return_when=asyncio.FIRST_COMPLETED)
         stop.cancel()
+        # the running jobs stop at their next progress report; until they have, procrastinate's
+        # worker keeps its heartbeat (its shutdown ends the heartbeat first, and a job whose
+        # worker is silent would be run again elsewhere while this one still runs it)
+        while self.running and not worker.done():
+            await asyncio.sleep(0.05)
         if not worker.done():
             worker.cancel()  # procrastinate waits for the running jobs (interrupted: they end soon)
             try:

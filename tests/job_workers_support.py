@@ -56,7 +56,17 @@ def flaky(_task_id, _progress, params: dict) -> dict:
     return {"attempts": attempts}
 
 
-RUNNERS = {"test-record": record, "test-locked": record, "test-flaky": flaky}
+def slow_step(_task_id, progress, params: dict) -> dict:
+    """Log its start, then one step of params["seconds"] with no progress report (a long decode,
+    say), then report and log its end."""
+    _log(params["log"], "start", g.job_id, os.getpid(), time.time())
+    time.sleep(params["seconds"])
+    progress(1.0)
+    _log(params["log"], "end", g.job_id, os.getpid(), time.time())
+    return {"pid": os.getpid()}
+
+
+RUNNERS = {"test-record": record, "test-locked": record, "test-flaky": flaky, "test-slow-step": slow_step}
 
 
 def param_lock(_conn, _task_id, params):

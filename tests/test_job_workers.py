@@ -232,6 +232,23 @@ def test_sigterm_sends_the_running_job_back_to_the_queue(app, data, workers, tmp
     assert [r[0] for r in runs(log)] == ["start", "start", "end"]
 
 
+def test_a_stopping_worker_keeps_its_heartbeat_until_its_job_has_stopped(app, data, workers, tmp_path):
+    """A worker told to stop while its job is in a long step without progress reports (longer
+    than a worker may be silent) goes on beating: no other worker takes the job before the step
+    ends and the job goes back to the queue (procrastinate's own shutdown ends the heartbeat
+    first, and the job was then run twice at once)."""
+    log, step = tmp_path / "runs.log", 6.0
+    job = enqueue(app, "test-slow-step", {"log": str(log), "seconds": step})
+    first = start(workers, data)
+    wait_until(lambda: runs(log), "the job's start", workers)
+    start(workers, data)
+    assert first.stop() == 0
+    wait_until(lambda: row(app, job)["state"] == "done", "the job", workers)
+    (_, _, pid_a, began), (_, _, pid_b, again), (end, _, pid_c, _) = runs(log)
+    assert pid_a != pid_b == pid_c and end == "end"
+    assert float(again) >= float(began) + step  # the second run began after the first stopped
+
+
 def test_the_worker_command_refuses_sqlite(tmp_path):
     out = subprocess.run([*CLI, "worker", "--data", str(tmp_path / "data")], capture_output=True, text=True,
                          timeout=120)
