@@ -246,10 +246,15 @@ def write():
     conn = connection()
     if conn.in_transaction():
         conn.commit()
-    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+    autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if autocommit:
         conn.execution_options(isolation_level=conn.default_isolation_level)
-    with current_app.extensions["tracklabel.write_lock"] or nullcontext(), conn.begin():
-        yield conn
+    try:
+        with current_app.extensions["tracklabel.write_lock"] or nullcontext(), conn.begin():
+            yield conn
+    finally:
+        if autocommit:  # the request's reads after the write are autocommitted again
+            conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _close_connection(_exc=None) -> None:

@@ -254,10 +254,13 @@ def test_requests_that_only_read_send_no_begin_or_rollback(cluster, tmp_path):
         status, _, saved = client.request("PUT", f"/api/annotations/{created['id']}", {"result": [region("r", shift=1)]},
                                           headers={"If-Match": f'"{created["version"]}"'})
         assert status == 200 and saved["version"] == created["version"] + 1
+        status, _, _ = client.request("POST", f"/api/tasks/{task}/annotations", {"result": [region("s")]})
+        assert status == 201  # a write, then a read of what it wrote
         client.close()
     finally:
         server.stop()
     assert reads.count("FROM tasks") >= 40
     assert "BEGIN" not in reads and "ROLLBACK" not in reads
-    write = cluster.log().split(reads, 1)[1]
-    assert write.index("BEGIN") < write.index("UPDATE annotations SET") < write.index("statement: COMMIT")
+    writes = cluster.log().split(reads, 1)[1]
+    assert writes.index("BEGIN") < writes.index("UPDATE annotations SET") < writes.index("statement: COMMIT")
+    assert writes.count("BEGIN") == writes.count("statement: COMMIT") == 2 and "ROLLBACK" not in writes
