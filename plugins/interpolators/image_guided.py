@@ -13,6 +13,7 @@ import numpy as np
 
 from tracklabel.core.autotrack import follow
 from tracklabel.core.errors import InputError
+from tracklabel.core.files import new_file
 from tracklabel.core.geometry import iou, to_percent, to_pixels
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.interpolate import Interpolator
@@ -74,9 +75,15 @@ class ImageGuided(Interpolator):
             path = self.compute(video, track, s)
             if stored is not None:
                 stored.parent.mkdir(parents=True, exist_ok=True)
-                tmp = stored.with_name(f".{key}.{os.getpid()}.npy")
-                np.save(tmp, path)
-                os.replace(tmp, stored)
+                # a name of its own: threads of one process, and processes on other machines
+                # sharing the data folder, may write the same path at once
+                tmp = new_file(stored.parent, f".{key}.", ".npy")
+                try:
+                    np.save(tmp, path)
+                    os.replace(tmp, stored)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
         with self.lock:
             self.memory[key] = path
             if len(self.memory) > MEMORY:
