@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from tracklabel.core.errors import PluginError
 from tracklabel.core.export import ExportJob, ExportOptions
+from tracklabel.core.files import new_folder
 
 from . import MAX_ID, db, jobs
 from .auth import require
@@ -232,16 +233,17 @@ def init_app(app) -> None:
 
 def export_job(_task_id, progress, params: dict) -> dict:
     """Remove the exports past their age, then write this one into a folder of its own, which
-    appears whole: written under a hidden name (the job's; what a killed attempt of this job
-    left there is removed first) and renamed when complete. Its time, by the app's clock, is the
-    folder's modification time. The result: its file, size and warnings."""
+    appears whole: written under a hidden name of this attempt's (what other attempts of this
+    job left is removed first: killed ones, or one whose worker was declared dead, which then
+    fails) and renamed when complete. Its time, by the app's clock, is the folder's modification
+    time. The result: its file, size and warnings."""
     now = current_app.config["CLOCK"]()
     remove_old_exports()
     exports = _exports()
     exports.mkdir(parents=True, exist_ok=True)
-    partial = exports / f".job-{g.job_id}"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
+    for left in exports.glob(f".job-{g.job_id}.*"):
+        shutil.rmtree(left, ignore_errors=True)
+    partial = new_folder(exports, f".job-{g.job_id}.")
     try:
         path, warnings = write_export(params["project"], params["format"], params["options"], partial, progress,
                                       params.get("tasks"))
