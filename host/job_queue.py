@@ -21,9 +21,10 @@ from .store import jobs as job_store
 from .store import job_queue as queue_store
 
 
-def in_use(conn) -> bool:
-    """Whether jobs go through procrastinate (on PostgreSQL) rather than the host's thread pool."""
-    return conn.dialect.name == "postgresql"
+def in_use(bind) -> bool:
+    """Whether jobs of this engine's (or connection's) database go through procrastinate (on
+    PostgreSQL) rather than the host's thread pool."""
+    return bind.dialect.name == "postgresql"
 
 
 def defer(conn, job_id: int, lock: str | None) -> None:
@@ -31,7 +32,7 @@ def defer(conn, job_id: int, lock: str | None) -> None:
     job_store.set_queue_job(conn, job_id, queue_store.defer(conn, job_id, lock))
 
 
-def requeue(conn, job_id: int) -> None:
+def defer_again(conn, job_id: int) -> None:
     """A new procrastinate job for a row queued again (after an interruption or a dead worker)."""
     row = job_store.find(conn, job_id)
     defer(conn, job_id, jobs.lock_key(conn, row["kind"], row["task_id"], row["params"]))
@@ -55,7 +56,7 @@ def recover(conn, stalled_seconds: float) -> list[int]:
         if status is None or status in queue_store.ENDED:
             if state == "running":
                 job_store.requeue(conn, job_id, "re-queued: its worker stopped while it was running")
-            requeue(conn, job_id)
+            defer_again(conn, job_id)
             queued.append(job_id)
         elif state == "running" and status == "todo":
             job_store.requeue(conn, job_id, "re-queued: its worker stopped while it was running")

@@ -5,8 +5,9 @@ The attempt claims the job's row with a fresh owner token (the fence); its progr
 its end are written only while the row is running under that token. So a cancelled job stops at
 its next progress report, and an attempt whose job was given to another (its worker was
 declared dead, yet still runs) stops there too and can never write a result: a job ends once.
-A transient failure (the database unavailable, an OSError on shared media) queues the job again
-for another attempt when the backend allows one; bad input (InputError) fails it at once.
+A transient failure (the database unavailable, an OSError on shared media other than a missing or
+unreadable file) queues the job again for another attempt when the backend allows one; bad input
+(InputError) and a missing file fail it at once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from tracklabel.core.errors import InputError
 from . import db, jobs
 from .store import jobs as job_store
 
-TRANSIENT = (OSError, *db.UNAVAILABLE)
+TRANSIENT = (OSError, *db.UNAVAILABLE)  # may pass (shared media away, the database restarting)
+LASTING = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)  # stay so
 
 
 class Interrupted(Exception):
@@ -105,7 +107,7 @@ def _outcome(row: dict, progress, attempt: Attempt):
     except InputError as exc:
         return {"state": "failed", "message": str(exc)}, None
     except Exception as exc:  # a job's failure is reported on the job, not raised
-        wait = attempt.retry_in(exc) if isinstance(exc, TRANSIENT) else None
+        wait = attempt.retry_in(exc) if isinstance(exc, TRANSIENT) and not isinstance(exc, LASTING) else None
         if wait is not None:
             current_app.logger.warning("job %s (%s) failed, retried in %g s: %s", row["id"], row["kind"], wait, exc)
             return ({"state": "queued", "progress": 0.0, "owner": None,

@@ -55,7 +55,7 @@ class QueueWorker:
         @queue.task(name=queue_store.TASK, queue=queue_store.QUEUE, pass_context=True, retry=RetryLaterStrategy())
         def run_job(context, job_id: int) -> str:
             attempt = job_run.Attempt(self.stopping.is_set, retry_in=lambda exc: self.retry_in(context.job.attempts),
-                                      requeue=job_queue.requeue)
+                                      requeue=job_queue.defer_again)
             with self.running_lock:
                 self.running += 1
             try:

@@ -65,20 +65,17 @@ def lock_key(conn, kind: str, task_id: int | None, params: dict | None) -> str |
     return lock(conn, task_id, params) if lock is not None else None
 
 
-def uses_queue(app) -> bool:
-    """Whether the app's jobs go through procrastinate (PostgreSQL) rather than its thread pool."""
-    return app.config["DATABASE_URL"].startswith("postgresql")
-
-
 def init_app(app) -> None:
     """Start running jobs in this process: WORKERS threads of a pool (SQLite) or of a procrastinate
     worker (PostgreSQL), with the housekeeping. WORKERS=0 runs no jobs and no housekeeping here."""
     # imported here: they import this module
+    from . import job_queue
     from .job_pool import Pool
     from .job_worker import QueueWorker
 
     if app.config["WORKERS"] > 0:
-        runner = QueueWorker(app, app.config["WORKERS"]) if uses_queue(app) else Pool(app)
+        queued = job_queue.in_use(app.extensions["tracklabel.engine"])
+        runner = QueueWorker(app, app.config["WORKERS"]) if queued else Pool(app)
         app.extensions["tracklabel.jobs"] = runner
         runner.start()
 

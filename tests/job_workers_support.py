@@ -46,10 +46,12 @@ def record(_task_id, progress, params: dict) -> dict:
 
 def flaky(_task_id, _progress, params: dict) -> dict:
     """Log each attempt; fail with an OSError (transient) until attempt params["succeed_at"],
-    or with an InputError when params["bad"]."""
+    or with an InputError when params["bad"], or a FileNotFoundError when params["missing"]."""
     _log(params["log"], "attempt", g.job_id, os.getpid(), time.time())
     if params.get("bad"):
         raise InputError("this job's input is bad")
+    if params.get("missing"):
+        raise FileNotFoundError(2, "No such file or directory", params["missing"])
     attempts = sum(1 for line in Path(params["log"]).read_text().splitlines() if line.split()[1] == str(g.job_id))
     if attempts < params.get("succeed_at", 10**6):
         raise OSError(f"the shared media is away (attempt {attempts})")

@@ -172,10 +172,11 @@ def test_transient_failures_are_retried_with_backoff_bad_input_is_not(app, data,
     recovers = enqueue(app, "test-flaky", {"log": str(log), "succeed_at": 3})
     gives_up = enqueue(app, "test-flaky", {"log": str(log)})
     bad = enqueue(app, "test-flaky", {"log": str(log), "bad": True})
+    missing = enqueue(app, "test-flaky", {"log": str(log), "missing": "/media/deleted.mp4"})
     start(workers, data, concurrency=3)
-    for job in (recovers, gives_up, bad):
+    for job in (recovers, gives_up, bad, missing):
         wait_until(lambda: row(app, job)["state"] in ("done", "failed"), f"job {job}", workers)
-    attempts = {job: [float(r[3]) for r in runs(log) if r[1] == str(job)] for job in (recovers, gives_up, bad)}
+    attempts = {job: [float(r[3]) for r in runs(log) if r[1] == str(job)] for job in (recovers, gives_up, bad, missing)}
     assert row(app, recovers)["state"] == "done" and row(app, recovers)["result"] == {"attempts": 3}
     assert len(attempts[recovers]) == 3
     # waits of JOB_RETRY_SECONDS (0.5), doubling; the queue starts no attempt before its time
@@ -186,6 +187,9 @@ def test_transient_failures_are_retried_with_backoff_bad_input_is_not(app, data,
     assert len(attempts[gives_up]) == 4  # JOB_RETRIES = 3 retries
     assert row(app, bad)["state"] == "failed" and "this job's input is bad" in row(app, bad)["message"]
     assert len(attempts[bad]) == 1
+    # a file that is not there (or not readable) stays so: not retried either
+    assert row(app, missing)["state"] == "failed" and "/media/deleted.mp4" in row(app, missing)["message"]
+    assert len(attempts[missing]) == 1
 
 
 def test_jobs_of_one_lock_never_run_at_once(app, data, workers, tmp_path):
