@@ -18,6 +18,9 @@ from .store import projects as project_store
 from .store import tasks as task_store
 from .video_jobs import video_lock
 
+CHUNK = 250  # frames shaped between two progress reports
+REPLACED = "the annotation was saved again or deleted meanwhile"
+
 
 def init_app(app) -> None:
     """Register the runner of precompute jobs (one video's jobs never run at once)."""
@@ -39,17 +42,31 @@ def queue_after_save(task: dict, config, annotation: dict) -> int | None:
 
 
 def precompute(task_id: int, progress, params: dict) -> dict:
-    """Shape every frame of the annotation's regions whose interpolator needs the video."""
+    """Shape every frame of the annotation's regions whose interpolator needs the video, CHUNK
+    frames at a time: between chunks it reports progress (so a cancel or a shutdown stops it) and
+    stops when the annotation was saved again meanwhile (the new version's job does the work)."""
     with db.engine().connect() as conn:
         row = annotation_store.find(conn, params["annotation"])
         task = task_store.find(conn, task_id)
         project = project_store.find(conn, task["project_id"]) if task is not None else None
     if row is None or project is None or row["version"] != params["version"]:
-        return {"regions": 0, "skipped": "the annotation changed or was deleted meanwhile"}
+        return {"regions": 0, "skipped": REPLACED}
     job = shapes_job(task, project_config(project), row["result"], (task["media"] or {}).get("frames"))
     with closing(job):
         looking = [r for r in keyframed_regions(job) if job.interpolator_for(r).needs_video]
-        for done, region in enumerate(looking, 1):
-            job.shapes(0, region, np.arange(1, region.value.framesCount + 1))
-            progress(done / len(looking))
+        total, done = sum(r.value.framesCount for r in looking), 0
+        for region in looking:
+            for first in range(1, region.value.framesCount + 1, CHUNK):
+                if _version(params["annotation"]) != params["version"]:
+                    return {"regions": 0, "skipped": REPLACED}
+                frames = np.arange(first, min(first + CHUNK, region.value.framesCount + 1))
+                job.shapes(0, region, frames)
+                done += len(frames)
+                progress(done / total)
     return {"regions": len(looking)}
+
+
+def _version(annotation_id: int) -> int | None:
+    with db.engine().connect() as conn:
+        row = annotation_store.find(conn, annotation_id, with_result=False)
+    return row["version"] if row is not None else None

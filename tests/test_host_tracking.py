@@ -199,3 +199,21 @@ def test_a_save_in_a_linear_project_queues_no_precompute_job(admin, task, scene)
     result = request(scene)["result"]
     assert admin.post(f"/api/tasks/{task}/annotations", json={"result": result}).status_code == 201
     assert precompute_jobs(admin, task) == []
+
+
+def test_a_precompute_job_of_a_version_saved_over_does_nothing(app, admin, task, scene, tmp_path):
+    """Jobs queued while no job runs (the host was stopped): the job of version 1, which was
+    saved over, does nothing; version 2's tracks its segments."""
+    jobs.shutdown(app)
+    _, result = image_guided(admin, task, scene)
+    created = admin.post(f"/api/tasks/{task}/annotations", json={"result": result}).json
+    result[0]["value"]["sequence"].append(keyframe(70, scene.boxes[69]))
+    assert admin.put(f"/api/annotations/{created['id']}", json={"result": result},
+                     headers={"If-Match": f'"{created["version"]}"'}).status_code == 200
+    first, second = precompute_jobs(admin, task)
+    assert first["state"] == second["state"] == "queued"
+    jobs.init_app(app)  # jobs run again, as at a restart
+    assert wait(admin, first["id"])["result"] == {"regions": 0,
+                                                   "skipped": "the annotation was saved again or deleted meanwhile"}
+    assert wait(admin, second["id"])["result"] == {"regions": 1}
+    assert len(list((tmp_path / "data").rglob("guided/*.npy"))) == 2
