@@ -23,6 +23,7 @@ from gunicorn.http.errors import ParseException
 
 from . import db
 from .jobs import shutdown
+from .requests import largest_body
 
 BOOT_RETRY_SECONDS = 1.0  # between tries to reach the database while a process starts
 DRAIN_SECONDS = 120  # a refused body is dropped until the client pauses this long (waitress's channel timeout)
@@ -66,7 +67,7 @@ class WebProcesses(BaseApplication):
         while True:
             try:
                 app = self.make_app()
-                app.wsgi_app = RefusedBodyDrain(app.wsgi_app, _largest_body(app) + 1)
+                app.wsgi_app = RefusedBodyDrain(app.wsgi_app, largest_body(app) + 1)
                 return app
             except db.UNAVAILABLE as exc:
                 reason = str(exc).strip().splitlines()[0]
@@ -115,11 +116,6 @@ class RefusedBodyDrain:
                 left -= dropped
         except (OSError, ParseException):  # a pause, a reset, a malformed chunk: gunicorn closes
             pass
-
-
-def _largest_body(app: Flask) -> int:
-    """The largest body any route takes (uploads or JSON)."""
-    return max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_JSON_BYTES"])
 
 
 def _worker_exit(_arbiter, worker) -> None:

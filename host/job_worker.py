@@ -48,8 +48,10 @@ class QueueWorker:
         self._stop: asyncio.Event | None = None
 
     def _queue_app(self) -> procrastinate.App:
+        # procrastinate's own connections: fetching and ending each running job, the heartbeat,
+        # the listener (the jobs' work goes through the app's engine)
         connector = procrastinate.PsycopgConnector(conninfo=db.libpq_url(self.app.config["DATABASE_URL"]),
-                                                   min_size=1, max_size=4)
+                                                   min_size=1, max_size=self.concurrency + 3)
         queue = procrastinate.App(connector=connector)
 
         @queue.task(name=queue_store.TASK, queue=queue_store.QUEUE, pass_context=True, retry=RetryLaterStrategy())

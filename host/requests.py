@@ -17,6 +17,11 @@ from .errors import ApiError
 _INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 
 
+def largest_body(app) -> int:
+    """The largest body any route takes (uploads or JSON): the servers' own limit backs it up."""
+    return max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_JSON_BYTES"])
+
+
 def accepts_uploads(view):
     """A view decorator: the view takes multipart/form-data uploads of up to MAX_CONTENT_LENGTH
     bytes (every other body, and every other view's, is limited to MAX_JSON_BYTES)."""

@@ -18,7 +18,7 @@ from waitress.server import BaseWSGIServer
 from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import RequestEntityTooLarge
 
-from .requests import route_body_limit
+from .requests import largest_body, route_body_limit
 
 
 class JsonErrorTask(ErrorTask):
@@ -118,7 +118,7 @@ def serve(app, host: str, port: int, threads: int) -> None:
                                                 "error_task_class": JsonErrorTask})
     sockets = {}
     # waitress's own body limit only backs up the routes' (the largest of them, plus one byte)
-    largest = max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_JSON_BYTES"]) + 1
+    largest = largest_body(app) + 1
     server = create_server(app, map=sockets, host=host, port=port, threads=threads,
                            max_request_body_size=largest, ident="tracklabel")
     for listener in sockets.values():

@@ -137,9 +137,12 @@ def test_sigkill_during_concurrent_saves_loses_no_acknowledged_write(tmp_path):
         threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
         for t in threads:
             t.start()
-        while len(acked) < 40 and time.monotonic() < deadline - 30 and not failures:
+        def updated() -> int:  # annotations saved over at least once
+            with lock:
+                return sum(version > 1 for version, _ in acked.values())
+
+        while (len(acked) < 40 or updated() < 10) and time.monotonic() < deadline - 30 and not failures:
             time.sleep(0.05)
-        time.sleep(0.5)  # some updates too
         server.kill()
         server.stop()
         for t in threads:
