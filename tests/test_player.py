@@ -248,16 +248,22 @@ def test_track_forward_from_the_player_and_undo(page, server):
     scenes.write_video(scene, server.media / "scene.mp4")
     project = server.call("POST", "/api/projects", {"title": "Track", "label_config": CONFIG})["id"]
     open_task(page, server, server.video_task(project, "scene.mp4"))
+    other = page.evaluate("tracklabel.player.toPixels({x: 85, y: 80, width: 10, height: 15})")
+    draw(page, other["x"], other["y"], other["x"] + other["width"], other["y"] + other["height"])
+    wait_regions(page, 1)
     x, y, w, h = scene.boxes[0]
     corner = page.evaluate(f"tracklabel.player.toPixels({{x: {x / 3.2}, y: {y / 1.8}, width: {w / 3.2}, height: {h / 1.8}}})")
     draw(page, corner["x"], corner["y"], corner["x"] + corner["width"], corner["y"] + corner["height"])
-    wait_regions(page, 1)
-    page.click("button[data-action=track-forward]")
+    wait_regions(page, 2)
+    with page.expect_request(lambda r: r.url.endswith("/track") and r.method == "POST") as asked:
+        page.click("button[data-action=track-forward]")
+    rid = page.evaluate("tracklabel.regions()[1].id")
+    sent = asked.value.post_data_json
+    assert sent["region"] == rid and [r["id"] for r in sent["result"]] == [rid]  # that region only
     page.wait_for_selector(".status:has-text('Tracked')", timeout=60000)
-    sequence = page.evaluate("tracklabel.regions()[0].value.sequence")
+    sequence = page.evaluate("tracklabel.regions()[1].value.sequence")
     assert sequence[0]["frame"] == 1 and "auto" not in sequence[0]
     assert any(k.get("auto") for k in sequence[1:]) and len(sequence) < 30  # a handful, not one per frame
-    rid = page.evaluate("tracklabel.regions()[0].id")
     go(page, 40)
     box = page.evaluate(f"tracklabel.boxAt('{rid}', 40)")
     truth = scene.boxes[39]
@@ -267,7 +273,7 @@ def test_track_forward_from_the_player_and_undo(page, server):
     inter = max(0, right - left) * max(0, bottom - top)
     assert inter / (got[2] * got[3] + truth[2] * truth[3] - inter) > 0.5
     page.click("button[data-action=undo]")
-    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 1")
+    page.wait_for_function("tracklabel.regions()[1].value.sequence.length === 1")
 
 
 # Holds the host's (real) answer to the next METHOD request to a path ending in PATH until

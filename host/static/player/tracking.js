@@ -20,8 +20,10 @@ export class Tracking {
     if (player.locked.has(id)) return player.status("This region is locked (alt+l unlocks it)", true);
     let job;
     try {
+      // only the region tracked: the job keeps what it is sent
       job = await api.post(`/api/tasks/${player.task.id}/track`, {
-        result: player.store.result, region: id, from, direction, tracker: this.select.value || undefined});
+        result: player.store.result.filter(r => r.id === id), region: id, from, direction,
+        tracker: this.select.value || undefined});
     } catch (error) {
       return player.status(error.body?.message || error.message, true);
     }
