@@ -65,13 +65,26 @@ class PlayerServer:
         self.process.stop()
 
 
-def config_server(tmp_path_factory, name: str, config: str):
-    """A host for one test module: a 90-frame stamped video and a project with `config` (the
-    project list a sign-in lands on is not empty). Tasks come from fresh_task(server, config)."""
-    server = PlayerServer(tmp_path_factory.mktemp(name))
-    video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240), options={"g": "30", "bf": "2"})
-    server.call("POST", "/api/projects", {"title": name, "label_config": config})
-    return server
+def config_fixtures(name: str, config: str):
+    """A test module's `server` and `task` fixtures for one config: a host with a 90-frame stamped
+    video and a project with `config` (the project list a sign-in lands on is not empty), and a
+    fresh task of it opened in the player. `server, task = config_fixtures("name", CONFIG)`."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory):
+        server = PlayerServer(tmp_path_factory.mktemp(name))
+        video_factory.encode(server.media / "stamped.mp4", frames=90, size=(320, 240), options={"g": "30", "bf": "2"})
+        server.call("POST", "/api/projects", {"title": name, "label_config": config})
+        yield server
+        server.stop()
+
+    @pytest.fixture
+    def task(page, server):
+        task = fresh_task(server, config)
+        open_task(page, server, task)
+        return task
+
+    return server, task
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ tracking a moving textured object."""
 import pytest
 
 import scenes
-from browser_support import (click_at, config_server, drag_at, fresh_task, go, on_page, open_task, overlay_alpha,
+from browser_support import (click_at, config_fixtures, drag_at, fresh_task, go, on_page, open_task, overlay_alpha,
                              wait_regions)
 
 CONFIG = """<View>
@@ -22,18 +22,7 @@ POINT_IS = """([id, frame, x, y, tolerance]) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    server = config_server(tmp_path_factory, "keypoint", CONFIG)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def task(page, server):
-    task = fresh_task(server, CONFIG)
-    open_task(page, server, task)
-    return task
+server, task = config_fixtures("keypoint", CONFIG)
 
 
 def wait_point(page, rid, x, y, frame=None, tolerance=0.3):

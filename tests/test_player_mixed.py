@@ -2,9 +2,7 @@
 key points and timeline labels together; which shape a click picks where they overlap; keyframe
 toggles, duplicates and edits racing the host's answers."""
 
-import pytest
-
-from browser_support import click_at, config_server, drag_at, fresh_task, go, on_page, open_task, wait_regions
+from browser_support import click_at, config_fixtures, drag_at, go, on_page, wait_regions
 
 CONFIG = """<View>
   <Video name="video" value="$video" frameRate="25"/>
@@ -30,18 +28,7 @@ HOLD_NEXT_TRACKS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    server = config_server(tmp_path_factory, "mixed", CONFIG)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def task(page, server):
-    task = fresh_task(server, CONFIG)
-    open_task(page, server, task)
-    return task
+server, task = config_fixtures("mixed", CONFIG)
 
 
 def tool(page, name):
