@@ -33,7 +33,7 @@ Also measured: KCF's milliseconds per frame at 640x360 (tracker updates alone, f
 memory, best of three passes) and the auto keyframes (b) leaves per 100 visible frames.
 Each clip's frames are decoded once (pyav) and kept in memory for its three workflows.
 
-Run: `.venv/bin/python bench/track.py` (about 10 minutes on two busy cores with today's
+Run: `.venv/bin/python bench/track.py` (about 3 minutes on two busy cores with the issue-8
 engine; `--kinds fast --seeds 1` for one clip, `--workflows track` to skip image-guided;
 linear always runs, the ratios need it). Goals (issue 15): guided_ratio <= 0.5 in total and
 guided above linear on no kind; track_ratio <= 0.8; no object unconverged; ms_per_frame < 10.

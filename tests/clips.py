@@ -324,10 +324,10 @@ def _low_contrast(rng, frames, size):
     sprites = []
     for n, (band, dims) in enumerate(zip(rng.permutation([0.25, 0.5, 0.75]), [(38, 32), (32, 40), (44, 30)])):
         left, right = (0.12, 0.88) if n % 2 == 0 else (0.88, 0.12)
-        image = _faded(texture(rng, 128, 128, int(rng.integers(5, 9)), saturation=0.3), around, 0.35)
+        image = _faded(texture(rng, 128, 128, int(rng.integers(5, 9)), saturation=0.3), around, 0.25)
         sprites.append(Sprite(image, _glide(rng, frames, (left * width, band * height), (right * width, band * height),
                                             10 * k, np.array(dims) * k, grow=1.15), f"o{n + 1}"))
-    return Stage(background, size, sprites, pan=_panning(frames, size), noise=4.0)
+    return Stage(background, size, sprites, pan=_panning(frames, size), noise=6.0)
 
 
 _STAGES = {"easy": _easy, "fast": _fast, "scale": _scale, "occlusion": _occlusion,
