@@ -1,0 +1,156 @@
+"""Tracking that knows when it is wrong: a tracker plugin proposes each frame's box, and the
+guard checks it against the object's look (`core.look`), estimates its size, searches wider
+along the object's motion when unsure, and declares the object lost when nothing looks like it,
+when it stays unsure, or when tracking back over the last frames does not come back to where
+the track was (forward-backward consistency)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .geometry import iou
+from .look import Look, grey
+from .tracking import Box, Tracker
+
+EDGE = 1.0  # pixels: a start box this near a side of the frame may go on beyond it
+TRACKABLE = 4.0  # pixels a side inside the frame before the tracker plugin is started
+SURE = 0.85  # the size changes only on a match this good (a partly hidden object keeps its size)
+CONFIDENT = 0.7  # a match this good needs no wider search; under it the frame is unsure
+LOST = 0.5  # the best match anywhere near under this: the object is lost
+UNSURE = 4  # this many unsure frames in a row: lost from the first of them
+FAITHFUL = 0.6  # the recent look learns only from a confident frame this like the start
+LEARN = 0.1  # share of a confident frame's look blended into the recent template
+SCALES = (0.97, 1.0, 1.03)  # sizes tried around the last one, every frame
+WIDE_SCALES = (0.9, 0.97, 1.0, 1.03, 1.1)  # and when unsure
+NEAR = 0.15  # search radius every frame, as a share of the box's longer side
+WIDE = 1.0  # search radius when unsure, in box sides, plus twice the object's speed
+RESTART = 0.75  # IoU under which the tracker is started again on the guard's box
+CHECK = 6  # frames tracked back every CHECK frames
+AGREE = 0.5  # IoU the box tracked back keeps with the box tracked forward
+
+
+def centre(box: Box) -> tuple[float, float]:
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
+def moved(box: Box, to: tuple[float, float], size) -> Box:
+    """A box of `size` centred on `to`."""
+    return to[0] - size[0] / 2, to[1] - size[1] / 2, size[0], size[1]
+
+
+def beyond_edges(box: Box, width: float, height: float) -> Box:
+    """A box cut by a side of the frame, taken on beyond it as far as the box is long the other
+    way (its outside part unknown until it comes into view): an object entering at the edge."""
+    x, y, w, h = box
+    if w < h and x <= EDGE:
+        x, w = x + w - h, h
+    elif w < h and x + w >= width - EDGE:
+        w = h
+    elif h < w and y <= EDGE:
+        y, h = y + h - w, w
+    elif h < w and y + h >= height - EDGE:
+        h = w
+    return x, y, w, h
+
+
+@dataclass(frozen=True)
+class Step:
+    """One frame's result: the box (None once lost), the match score, and on loss how many of
+    the frames tracked just before it are to be taken back (they were already wrong)."""
+
+    box: Box | None
+    score: float
+    back: int = 0
+
+
+class Guard:
+    """Wraps a tracker instance: `start` on the first frame and box, then `update` per frame."""
+
+    def __init__(self, tracker: Tracker):
+        self.tracker = tracker
+
+    def start(self, frame: np.ndarray, box: Box) -> None:
+        image = grey(frame)
+        box = beyond_edges(box, image.shape[1], image.shape[0])
+        self.look, self.box, self.step = Look(image, box), box, (0.0, 0.0)
+        self.unsure = 0
+        self.recent = deque([(image, box)], maxlen=CHECK + 1)
+        self.tracking = False
+        self.restart(frame, box)
+
+    def restart(self, frame: np.ndarray, box: Box) -> None:
+        """Start the tracker plugin on the box, once it is inside the frame."""
+        height, width = frame.shape[:2]
+        x, y, w, h = box
+        self.tracking = x >= 0 and y >= 0 and x + w <= width and y + h <= height and min(w, h) >= TRACKABLE
+        if self.tracking:
+            self.tracker.start(frame, box)
+
+    def update(self, frame: np.ndarray) -> Step:
+        image = grey(frame)
+        box, score, proposal = self.find(image, frame)
+        if score < LOST:
+            return Step(None, score)
+        self.unsure = self.unsure + 1 if score < CONFIDENT else 0
+        if self.unsure >= UNSURE:
+            return Step(None, score, UNSURE - 1)
+        here, now = centre(self.box), centre(box)
+        self.step = (0.5 * self.step[0] + 0.5 * (now[0] - here[0]), 0.5 * self.step[1] + 0.5 * (now[1] - here[1]))
+        if score >= CONFIDENT and self.look.like_first(image, box) >= FAITHFUL:
+            self.look.learn(image, box, LEARN)
+        if proposal is None or iou(proposal, box)[0] < RESTART:
+            self.restart(frame, box)
+        self.box = box
+        self.recent.append((image, box))
+        if len(self.recent) == self.recent.maxlen and score >= CONFIDENT:
+            # a confident look here, followed back, must come back to where the track was
+            wrong = self.since_swap()
+            if wrong:
+                return Step(None, score, wrong - 1)
+            self.recent = deque([self.recent[-1]], maxlen=CHECK + 1)
+        return Step(box, score)
+
+    def find(self, image: np.ndarray, frame: np.ndarray):
+        """(box, score, the tracker's own box) on this frame."""
+        size = self.box[2:]
+        here = centre(self.box)
+        predicted = (here[0] + self.step[0], here[1] + self.step[1])
+        radius = NEAR * max(size) + 2
+        proposal = self.tracker.update(frame)[0] if self.tracking else None
+        found = [self.look.search(image, predicted, size, radius, SCALES, (self.step,))]
+        if proposal is not None:
+            found.append(self.look.search(image, centre(proposal), size, radius, SCALES, (self.step,)))
+        box, score = max(found, key=lambda f: f[1])
+        if score < SURE and box is not None and box[2:] != size:
+            box, score = self.look.search(image, centre(box), size, radius, (1.0,), (self.step,))
+        if score < CONFIDENT:
+            speed = float(np.hypot(*self.step))
+            # after a turn the blur lies another way: try the step mirrored, and none
+            steps = (self.step, (-self.step[0], self.step[1]), (self.step[0], -self.step[1]), (0.0, 0.0))
+            wide = self.look.search(image, predicted, size, WIDE * max(size) + 2 * speed, WIDE_SCALES, steps)
+            if wide[1] > score:
+                box, score = wide
+            if score < SURE and box is not None:
+                box = moved(box, centre(box), size)
+        return box, score, proposal
+
+    def since_swap(self) -> int:
+        """0 when the object, followed back from the newest recent frame by its look there, ends
+        where the track was on the oldest; else how many of the newest frames the two agree on
+        (the track swapped onto something else before them)."""
+        frames = list(self.recent)
+        image, box = frames[-1]
+        look = Look(image, box)
+        step = (-self.step[0], -self.step[1])
+        agreed = 1
+        for image, forward in frames[-2::-1]:
+            here = centre(box)
+            box, _ = look.search(image, (here[0] + step[0], here[1] + step[1]), box[2:],
+                                 NEAR * max(box[2:]) + 2 + float(np.hypot(*step)), (1.0,), (step,))
+            if box is None or iou(box, forward)[0] < AGREE:
+                return agreed
+            agreed += 1
+        return 0

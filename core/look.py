@@ -1,0 +1,170 @@
+"""What a tracked object looks like, and where it is: a grey template of its box taken at the
+start (and a recent one updated only on confident frames), scored by normalised correlation and
+searched for around a predicted place at a few sizes, with motion blur along the predicted step."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+SIDE = 32  # pixels: the template's longer side
+SHORT = 8  # pixels: its shorter side at least
+NEAR = 0.08  # score taken off a match per (distance from the prediction / search radius) squared
+RESIZE = 0.005  # score a new size must win by (a size that is not the object's would creep)
+
+
+def grey(frame: np.ndarray) -> np.ndarray:
+    """The frame in grey, float32."""
+    return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
+
+
+def template_size(width: float, height: float) -> tuple[int, int]:
+    """(w, h) of a template for a box of this shape: the longer side SIDE."""
+    if width >= height:
+        return SIDE, max(SHORT, round(SIDE * height / width))
+    return max(SHORT, round(SIDE * width / height)), SIDE
+
+
+def crop(image: np.ndarray, box, size: tuple[int, int]) -> np.ndarray:
+    """The box's pixels resampled to `size` (w, h); outside the frame the nearest edge pixel."""
+    x, y, w, h = box
+    sx, sy = size[0] / w, size[1] / h
+    warp = np.array([[sx, 0, -x * sx], [0, sy, -y * sy]], dtype=np.float32)
+    flags = cv2.INTER_AREA if sx < 1 else cv2.INTER_LINEAR
+    return cv2.warpAffine(image, warp, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+
+
+def ncc(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised correlation of two same-sized patches (0 when either is flat)."""
+    a, b = a - a.mean(), b - b.mean()
+    norm = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    return float((a * b).sum()) / norm if norm > 1e-6 else 0.0
+
+
+def streak(dx: float, dy: float) -> np.ndarray | None:
+    """A motion-blur kernel along (dx, dy) pixels; None for a step under two pixels."""
+    length = float(np.hypot(dx, dy))
+    if length < 2:
+        return None
+    k = int(np.ceil(length)) | 1
+    kernel = np.zeros((k, k), np.float32)
+    half = (k - 1) / 2
+    ux, uy = dx / 2, dy / 2
+    cv2.line(kernel, (round(half - ux), round(half - uy)), (round(half + ux), round(half + uy)), 1.0)
+    return kernel / kernel.sum()
+
+
+def inside(box, width: int, height: int) -> tuple[float, float, float, float]:
+    """The part of a box inside the frame (zero size when none)."""
+    x, y, w, h = box
+    left, top = max(x, 0.0), max(y, 0.0)
+    right, bottom = min(x + w, float(width)), min(y + h, float(height))
+    return left, top, max(right - left, 0.0), max(bottom - top, 0.0)
+
+
+def seen_cells(box, size: tuple[int, int], width: int, height: int) -> np.ndarray:
+    """Which cells of a template of `size` over `box` fall inside the frame, (h, w) booleans."""
+    x, y, w, h = box
+    columns = x + (np.arange(size[0]) + 0.5) * w / size[0]
+    rows = y + (np.arange(size[1]) + 0.5) * h / size[1]
+    return ((rows >= 0) & (rows < height))[:, None] & ((columns >= 0) & (columns < width))[None, :]
+
+
+def masked_ncc(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
+    """Normalised correlation over the cells of `mask` (0 with too few)."""
+    if mask.sum() < 8:
+        return 0.0
+    return ncc(a[mask], b[mask])
+
+
+class Look:
+    """The object's templates: `first` from the start box, `recent` blended from confident
+    frames. A box partly outside the frame leaves cells unknown (`known`); they are filled in
+    when they come into view on a confident frame."""
+
+    def __init__(self, image: np.ndarray, box):
+        self.size = template_size(box[2], box[3])
+        self.first = crop(image, box, self.size)
+        self.recent = self.first.copy()
+        self.known = seen_cells(box, self.size, image.shape[1], image.shape[0])
+
+    def score(self, image: np.ndarray, box) -> float:
+        """How much the box looks like the object (the better of the two templates)."""
+        seen, mask = self._seen(image, box)
+        return max(masked_ncc(seen, self.first, mask), masked_ncc(seen, self.recent, mask))
+
+    def like_first(self, image: np.ndarray, box) -> float:
+        """How much the box looks like the object at the start."""
+        seen, mask = self._seen(image, box)
+        return masked_ncc(seen, self.first, mask)
+
+    def learn(self, image: np.ndarray, box, rate: float) -> None:
+        """Blend the box's look into the recent template; cells coming into view are taken as they are."""
+        seen = crop(image, box, self.size)
+        mask = seen_cells(box, self.size, image.shape[1], image.shape[0])
+        new = mask & ~self.known
+        self.recent = np.where(mask & self.known, (1 - rate) * self.recent + rate * seen, self.recent)
+        self.recent[new] = self.first[new] = seen[new]
+        self.known |= mask
+
+    def _seen(self, image: np.ndarray, box):
+        """The box's pixels as a template, and the cells both inside the frame and known."""
+        return crop(image, box, self.size), seen_cells(box, self.size, image.shape[1], image.shape[0]) & self.known
+
+    def search(self, image: np.ndarray, centre, size, radius: float, scales, steps=((0.0, 0.0),)):
+        """The best (box, score) for the object near `centre` (within `radius` pixels) at each of
+        `scales` times `size`, its templates smeared along each of `steps` (the object's motion
+        per frame). Where the box would stick out of the frame, only its part inside is compared."""
+        best, rank = (None, -1.0), -2.0
+        height, width = image.shape
+        for scale in scales:
+            w, h = size[0] * scale, size[1] * scale
+            box = (centre[0] - w / 2, centre[1] - h / 2, w, h)
+            seen_part = inside(box, width, height)
+            if seen_part[2] < 1 or seen_part[3] < 1:
+                continue
+            fx, fy = self.size[0] / w, self.size[1] / h  # template pixels per frame pixel
+            # the template's columns and rows that fall inside the frame
+            left, top = round((seen_part[0] - box[0]) * fx), round((seen_part[1] - box[1]) * fy)
+            right = max(left + 2, round((seen_part[0] + seen_part[2] - box[0]) * fx))
+            bottom = max(top + 2, round((seen_part[1] + seen_part[3] - box[1]) * fy))
+            part = (left / fx, top / fy)  # where the compared part starts inside the box, in frame pixels
+            span = ((right - left) / fx + 2 * radius, (bottom - top) / fy + 2 * radius)
+            region = (box[0] + part[0] - radius, box[1] + part[1] - radius, *span)
+            shape = (round(span[0] * fx), round(span[1] * fy))
+            seen = crop(image, region, shape)
+            known = self.known[top:bottom, left:right]
+            if known.sum() < 8 or shape[0] <= right - left or shape[1] <= bottom - top:
+                continue
+            mask = None if known.all() else known.astype(np.float32)
+            kernels = {(round(dx * fx), round(dy * fy)): streak(dx * fx, dy * fy) for dx, dy in steps}
+            for (template, kernel) in ((t, k) for t in (self.first, self.recent) for k in kernels.values()):
+                template = template[top:bottom, left:right]
+                if kernel is not None:
+                    template = cv2.filter2D(template, -1, kernel, borderType=cv2.BORDER_REPLICATE)
+                found = cv2.matchTemplate(seen, template, cv2.TM_CCOEFF_NORMED, mask=mask)
+                found[~np.isfinite(found)] = -1.0
+                rows, cols = found.shape
+                yy, xx = np.mgrid[0:rows, 0:cols]
+                # a look-alike far from where the object should be loses to the object nearby
+                off = np.hypot((xx - (cols - 1) / 2) / fx, (yy - (rows - 1) / 2) / fy) / max(radius, 1.0)
+                ranked = found - NEAR * off * off
+                row, col = np.unravel_index(int(ranked.argmax()), ranked.shape)
+                dx, dy = _subpixel(ranked, row, col)
+                x = region[0] + (col + dx) / fx - part[0]
+                y = region[1] + (row + dy) / fy - part[1]
+                score = float(found[row, col])
+                if ranked[row, col] - (RESIZE if scale != 1.0 else 0.0) > rank:
+                    best, rank = ((x, y, w, h), score), ranked[row, col] - (RESIZE if scale != 1.0 else 0.0)
+        return best
+
+
+def _subpixel(values: np.ndarray, row: int, col: int) -> tuple[float, float]:
+    """The peak's offset from (row, col) by a parabola through it and its neighbours."""
+    def offset(a, b, c):
+        denominator = a - 2 * b + c
+        return 0.5 * (a - c) / denominator if abs(denominator) > 1e-9 else 0.0
+    rows, cols = values.shape
+    dx = offset(values[row, col - 1], values[row, col], values[row, col + 1]) if 0 < col < cols - 1 else 0.0
+    dy = offset(values[row - 1, col], values[row, col], values[row + 1, col]) if 0 < row < rows - 1 else 0.0
+    return float(np.clip(dx, -0.5, 0.5)), float(np.clip(dy, -0.5, 0.5))
