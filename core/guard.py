@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from .geometry import iou
-from .look import Look, grey
+from .look import Look, crop, grey
 from .tracking import Box, Tracker
 
 EDGE = 1.0  # pixels: a start box this near a side of the frame may go on beyond it
@@ -29,11 +30,19 @@ NEAR = 0.15  # search radius every frame, as a share of the box's longer side
 WIDE = 1.0  # search radius when unsure, in box sides, plus twice the object's speed
 RESTART = 0.75  # IoU under which the tracker is started again on the guard's box
 CHECK = 6  # frames tracked back every CHECK frames
+SETTLE = 3  # frames after the start when a still part of the start box is told from the object
+STILL, CHANGED = 3.0, 12.0  # grey levels: a template cell this unchanged is still, this changed moved
 AGREE = 0.5  # IoU the box tracked back keeps with the box tracked forward
 
 
 def centre(box: Box) -> tuple[float, float]:
     return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
+def within(box: Box, shape) -> bool:
+    """Whether the box lies wholly inside a frame of this (height, width, ...) shape."""
+    x, y, w, h = box
+    return x >= 0 and y >= 0 and x + w <= shape[1] and y + h <= shape[0]
 
 
 def moved(box: Box, to: tuple[float, float], size) -> Box:
@@ -56,6 +65,21 @@ def beyond_edges(box: Box, width: float, height: float) -> Box:
     return x, y, w, h
 
 
+def still_part(start: np.ndarray, box: Box, image: np.ndarray, size) -> np.ndarray:
+    """The template cells of the start box that stayed still on one side while much of the rest
+    moved: an occluder or background the box took in (an object coming out from behind
+    something); none when the box moved as a whole, not at all, or grew in place."""
+    before, after = (cv2.GaussianBlur(crop(frame, box, size), (3, 3), 0) for frame in (start, image))
+    change = np.abs(after - before)
+    still, moved = change < STILL, change > CHANGED
+    rows, columns = still.shape
+    halves = (still[:, :columns // 2].mean() - still[:, columns - columns // 2:].mean(),
+              still[:rows // 2].mean() - still[rows - rows // 2:].mean())
+    if moved.mean() < 0.3 or still.mean() < 0.15 or max(map(abs, halves)) < 0.6:
+        return np.zeros_like(still)  # no still side: the object moved as a whole, or grew in place
+    return still
+
+
 @dataclass(frozen=True)
 class Step:
     """One frame's result: the box (None once lost), the match score, and on loss how many of
@@ -76,29 +100,33 @@ class Guard:
         image = grey(frame)
         box = beyond_edges(box, image.shape[1], image.shape[0])
         self.look, self.box, self.step = Look(image, box), box, (0.0, 0.0)
-        self.unsure = 0
+        self.unsure, self.updates, self.first = 0, 0, (image, box)
         self.recent = deque([(image, box)], maxlen=CHECK + 1)
         self.tracking = False
         self.restart(frame, box)
 
     def restart(self, frame: np.ndarray, box: Box) -> None:
         """Start the tracker plugin on the box, once it is inside the frame."""
-        height, width = frame.shape[:2]
-        x, y, w, h = box
-        self.tracking = x >= 0 and y >= 0 and x + w <= width and y + h <= height and min(w, h) >= TRACKABLE
+        self.tracking = within(box, frame.shape) and min(box[2:]) >= TRACKABLE
         if self.tracking:
             self.tracker.start(frame, box)
 
     def update(self, frame: np.ndarray) -> Step:
         image = grey(frame)
+        self.updates += 1
+        still = still_part(*self.first, image, self.look.size) if self.updates == SETTLE else None
+        if still is not None and self.look.forget(still):
+            self.recent.clear()  # the frames so far were followed partly by something still
         box, score, proposal = self.find(image, frame)
         if score < LOST:
             return Step(None, score)
         self.unsure = self.unsure + 1 if score < CONFIDENT else 0
         if self.unsure >= UNSURE:
             return Step(None, score, UNSURE - 1)
-        here, now = centre(self.box), centre(box)
+        here, now, size = centre(self.box), centre(box), box[2:]
         self.step = (0.5 * self.step[0] + 0.5 * (now[0] - here[0]), 0.5 * self.step[1] + 0.5 * (now[1] - here[1]))
+        if self.look.ignored.any() and np.hypot(*np.subtract(now, centre(self.first[1]))) > max(size):
+            self.look.ignored[:] = False  # away from what stood still: its cells are the object's now
         if score >= CONFIDENT and self.look.like_first(image, box) >= FAITHFUL:
             self.look.learn(image, box, LEARN)
         if proposal is None or iou(proposal, box)[0] < RESTART:
@@ -120,9 +148,11 @@ class Guard:
         predicted = (here[0] + self.step[0], here[1] + self.step[1])
         radius = NEAR * max(size) + 2
         proposal = self.tracker.update(frame)[0] if self.tracking else None
-        found = [self.look.search(image, predicted, size, radius, SCALES, (self.step,))]
+        # the size is told only from the whole object (part of it out of view, it is kept)
+        scales = SCALES if self.look.known.all() and within(self.box, image.shape) else (1.0,)
+        found = [self.look.search(image, predicted, size, radius, scales, (self.step,))]
         if proposal is not None:
-            found.append(self.look.search(image, centre(proposal), size, radius, SCALES, (self.step,)))
+            found.append(self.look.search(image, centre(proposal), size, radius, scales, (self.step,)))
         box, score = max(found, key=lambda f: f[1])
         if score < SURE and box is not None and box[2:] != size:
             box, score = self.look.search(image, centre(box), size, radius, (1.0,), (self.step,))
@@ -130,9 +160,10 @@ class Guard:
             speed = float(np.hypot(*self.step))
             # after a turn the blur lies another way: try the step mirrored, and none
             steps = (self.step, (-self.step[0], self.step[1]), (self.step[0], -self.step[1]), (0.0, 0.0))
-            wide = self.look.search(image, predicted, size, WIDE * max(size) + 2 * speed, WIDE_SCALES, steps)
-            if wide[1] > score:
-                box, score = wide
+            wide = self.look.search(image, predicted, size, WIDE * max(size) + 2 * speed,
+                                    WIDE_SCALES if len(scales) > 1 else scales, steps)
+            if wide[1] >= CONFIDENT or (wide[1] > score and iou(wide[0], box)[0] > 0.5):
+                box, score = wide  # a jump away only to a confident match
             if score < SURE and box is not None:
                 box = moved(box, centre(box), size)
         return box, score, proposal
@@ -150,7 +181,9 @@ class Guard:
             here = centre(box)
             box, _ = look.search(image, (here[0] + step[0], here[1] + step[1]), box[2:],
                                  NEAR * max(box[2:]) + 2 + float(np.hypot(*step)), (1.0,), (step,))
-            if box is None or iou(box, forward)[0] < AGREE:
+            if box is None:
+                return 0  # out of the frame that far back: nothing to tell by
+            if iou(box, forward)[0] < AGREE:
                 return agreed
             agreed += 1
         return 0

@@ -10,7 +10,6 @@ import numpy as np
 SIDE = 32  # pixels: the template's longer side
 SHORT = 8  # pixels: its shorter side at least
 NEAR = 0.08  # score taken off a match per (distance from the prediction / search radius) squared
-RESIZE = 0.005  # score a new size must win by (a size that is not the object's would creep)
 
 
 def grey(frame: np.ndarray) -> np.ndarray:
@@ -87,7 +86,7 @@ class Look:
         self.first = crop(image, box, self.size)
         self.recent = self.first.copy()
         self.known = seen_cells(box, self.size, image.shape[1], image.shape[0])
-
+        self.ignored = np.zeros_like(self.known)  # cells found not to be the object
     def score(self, image: np.ndarray, box) -> float:
         """How much the box looks like the object (the better of the two templates)."""
         seen, mask = self._seen(image, box)
@@ -102,10 +101,18 @@ class Look:
         """Blend the box's look into the recent template; cells coming into view are taken as they are."""
         seen = crop(image, box, self.size)
         mask = seen_cells(box, self.size, image.shape[1], image.shape[0])
-        new = mask & ~self.known
+        new = mask & ~self.known & ~self.ignored
         self.recent = np.where(mask & self.known, (1 - rate) * self.recent + rate * seen, self.recent)
         self.recent[new] = self.first[new] = seen[new]
-        self.known |= mask
+        self.known |= new
+
+    def forget(self, cells: np.ndarray) -> bool:
+        """Stop comparing these cells, which are not the object's; whether any was forgotten."""
+        if not (self.known & cells).any() or (self.known & ~cells).sum() < 8:
+            return False
+        self.known &= ~cells
+        self.ignored |= cells
+        return True
 
     def _seen(self, image: np.ndarray, box):
         """The box's pixels as a template, and the cells both inside the frame and known."""
@@ -115,7 +122,7 @@ class Look:
         """The best (box, score) for the object near `centre` (within `radius` pixels) at each of
         `scales` times `size`, its templates smeared along each of `steps` (the object's motion
         per frame). Where the box would stick out of the frame, only its part inside is compared."""
-        best, rank = (None, -1.0), -2.0
+        best = {}  # scale -> (rank, box, score): the best match at each size
         height, width = image.shape
         for scale in scales:
             w, h = size[0] * scale, size[1] * scale
@@ -130,8 +137,9 @@ class Look:
             bottom = max(top + 2, round((seen_part[1] + seen_part[3] - box[1]) * fy))
             part = (left / fx, top / fy)  # where the compared part starts inside the box, in frame pixels
             span = ((right - left) / fx + 2 * radius, (bottom - top) / fy + 2 * radius)
-            region = (box[0] + part[0] - radius, box[1] + part[1] - radius, *span)
-            shape = (round(span[0] * fx), round(span[1] * fy))
+            # only places inside the frame: past its edge there is nothing to compare with
+            region = inside((box[0] + part[0] - radius, box[1] + part[1] - radius, *span), width, height)
+            shape = (round(region[2] * fx), round(region[3] * fy))
             seen = crop(image, region, shape)
             known = self.known[top:bottom, left:right]
             if known.sum() < 8 or shape[0] <= right - left or shape[1] <= bottom - top:
@@ -153,10 +161,29 @@ class Look:
                 dx, dy = _subpixel(ranked, row, col)
                 x = region[0] + (col + dx) / fx - part[0]
                 y = region[1] + (row + dy) / fy - part[1]
-                score = float(found[row, col])
-                if ranked[row, col] - (RESIZE if scale != 1.0 else 0.0) > rank:
-                    best, rank = ((x, y, w, h), score), ranked[row, col] - (RESIZE if scale != 1.0 else 0.0)
-        return best
+                if scale not in best or ranked[row, col] > best[scale][0]:
+                    best[scale] = (float(ranked[row, col]), (x, y, w, h), float(found[row, col]))
+        if not best:
+            return None, -1.0
+        return _between_sizes(best)
+
+
+def _between_sizes(best: dict) -> tuple[tuple, float]:
+    """The best match, its size moved between the sizes tried by a parabola through the best
+    one's rank and its neighbours' (a size grows or shrinks a little at a time)."""
+    tried = sorted(best)
+    i = max(range(len(tried)), key=lambda k: best[tried[k]][0])
+    _, (x, y, w, h), score = best[tried[i]]
+    if 0 < i < len(tried) - 1:
+        a, b, c = (best[tried[k]][0] for k in (i - 1, i, i + 1))
+        denominator = a - 2 * b + c
+        offset = float(np.clip(0.5 * (a - c) / denominator, -0.5, 0.5)) if abs(denominator) > 1e-9 else 0.0
+        spacing = tried[i + 1] - tried[i] if offset > 0 else tried[i] - tried[i - 1]
+        factor = (tried[i] + offset * spacing) / tried[i]
+        cx, cy = x + w / 2, y + h / 2
+        w, h = w * factor, h * factor
+        x, y = cx - w / 2, cy - h / 2
+    return (x, y, w, h), score
 
 
 def _subpixel(values: np.ndarray, row: int, col: int) -> tuple[float, float]:

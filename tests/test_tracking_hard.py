@@ -98,7 +98,8 @@ def tracked_iou(result, true: np.ndarray) -> np.ndarray:
 def test_loss_behind_an_occluder_ends_the_lifespan_before_it_is_hidden(registry, encoded, name):
     """From a third into each stretch where the object is visible (but the last), tracking
     follows it up to a few frames before it is hidden, never onto the occluder, and ends
-    the lifespan there: nothing is shown on the hidden frames or after them."""
+    the lifespan there: nothing is shown on the hidden frames or after them (but a box still
+    on the object on the first hidden frame, where it is only just under half covered)."""
     scene, video = encoded("occlusion")
     thing = thing_of(scene, name)
     true, frames = truth(thing, scene.size), len(thing.visible)
@@ -111,7 +112,11 @@ def test_loss_behind_an_occluder_ends_the_lifespan_before_it_is_hidden(registry,
         end = result.sequence[-1]
         visible, _ = shown(registry, "linear", video, result.sequence, frames)
         scores = tracked_iou(result, true)
-        if (end["enabled"] or not hidden - 1 - FEW <= end["frame"] < hidden or visible[hidden - 1:].any()
+        # on the first hidden frame the object is only just under half covered: a box still on
+        # it (not on the occluder) may end the lifespan there
+        on_it_there = end["frame"] == hidden and scores[result.frames == hidden].min(initial=1) >= GOOD
+        late = visible[hidden:].any() or (visible[hidden - 1] and not on_it_there)
+        if (end["enabled"] or not hidden - 1 - FEW <= end["frame"] <= hidden or late
                 or scores.min() < ON_IT):
             problems.append(f"from {start} (hidden from {hidden}): lifespan ends at {end['frame']} "
                             f"(enabled {end['enabled']}), shown on hidden frames "
