@@ -108,7 +108,7 @@ def test_bad_requests_are_400_and_queue_nothing(admin, task, scene, changes, pat
 
 def test_a_box_with_no_visible_part_is_refused(admin, task, scene):
     body = request(scene)
-    body["result"][0]["value"]["sequence"] = [keyframe(3, (101, 50, 10, 20))]
+    body["result"][0]["value"]["sequence"] = [keyframe(3, (330, 50, 10, 20))]
     response = admin.post(f"/api/tasks/{task}/track", json=body)
     assert response.status_code == 400 and "no visible part" in response.json["message"]
 
