@@ -30,6 +30,8 @@ NEAR = 0.15  # search radius every frame, as a share of the box's longer side
 WIDE = 1.0  # search radius when unsure, in box sides, plus twice the object's speed
 RESTART = 0.75  # IoU under which the tracker is started again on the guard's box
 CHECK = 6  # frames tracked back every CHECK frames
+UNCOVERED = 0.5  # share of the object's blocks that must look like it (the rest covered)
+COVERED = 2  # frames in a row under UNCOVERED: lost from the first of them
 SETTLE = 3  # frames after the start when a still part of the start box is told from the object
 STILL, CHANGED = 3.0, 12.0  # grey levels: a template cell this unchanged is still, this changed moved
 AGREE = 0.5  # IoU the box tracked back keeps with the box tracked forward
@@ -100,7 +102,9 @@ class Guard:
         image = grey(frame)
         box = beyond_edges(box, image.shape[1], image.shape[0])
         self.look, self.box, self.step = Look(image, box), box, (0.0, 0.0)
-        self.unsure, self.updates, self.first = 0, 0, (image, box)
+        self.covered = 0  # frames in a row where most of the object looked covered
+        self.unsure = 0  # unsure frames in a row
+        self.updates, self.first = 0, (image, box)
         self.recent = deque([(image, box)], maxlen=CHECK + 1)
         self.tracking = False
         self.restart(frame, box)
@@ -120,10 +124,13 @@ class Guard:
         box, score, proposal = self.find(image, frame)
         if score < LOST:
             return Step(None, score)
+        self.covered = self.covered + 1 if self.look.uncovered(image, box, self.step) < UNCOVERED else 0
+        if self.covered >= COVERED:
+            return Step(None, score, COVERED - 1)  # most of the object behind something
+        here, now, size = centre(self.box), centre(box), box[2:]
         self.unsure = self.unsure + 1 if score < CONFIDENT else 0
         if self.unsure >= UNSURE:
             return Step(None, score, UNSURE - 1)
-        here, now, size = centre(self.box), centre(box), box[2:]
         self.step = (0.5 * self.step[0] + 0.5 * (now[0] - here[0]), 0.5 * self.step[1] + 0.5 * (now[1] - here[1]))
         if self.look.ignored.any() and np.hypot(*np.subtract(now, centre(self.first[1]))) > max(size):
             self.look.ignored[:] = False  # away from what stood still: its cells are the object's now
@@ -150,10 +157,13 @@ class Guard:
         proposal = self.tracker.update(frame)[0] if self.tracking else None
         # the size is told only from the whole object (part of it out of view, it is kept)
         scales = SCALES if self.look.known.all() and within(self.box, image.shape) else (1.0,)
-        found = [self.look.search(image, predicted, size, radius, scales, (self.step,))]
+        box, score = self.look.search(image, predicted, size, radius, scales, (self.step,))
         if proposal is not None:
-            found.append(self.look.search(image, centre(proposal), size, radius, scales, (self.step,)))
-        box, score = max(found, key=lambda f: f[1])
+            # the tracker's box, where the object's motion does not put it, only if it looks sure
+            tracked = self.look.search(image, centre(proposal), size, radius, scales, (self.step,))
+            far = np.hypot(*np.subtract(centre(proposal), predicted)) > radius
+            if tracked[1] > score and (tracked[1] >= CONFIDENT or not far):
+                box, score = tracked
         if score < SURE and box is not None and box[2:] != size:
             box, score = self.look.search(image, centre(box), size, radius, (1.0,), (self.step,))
         if score < CONFIDENT:

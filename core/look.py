@@ -9,11 +9,14 @@ import numpy as np
 
 SIDE = 32  # pixels: the template's longer side
 SHORT = 8  # pixels: its shorter side at least
+BLOCK = 8  # template pixels a side of the blocks told covered or not
+ALIKE = 0.5  # a block this correlated with the template's is the object's
+FLAT = 256.0  # blocks with less spread (about 2 grey levels a pixel) are too flat to tell
 NEAR = 0.08  # score taken off a match per (distance from the prediction / search radius) squared
 
 
 def grey(frame: np.ndarray) -> np.ndarray:
-    """The frame in grey, float32."""
+    """The frame in grey (uint8; `crop` gives float32 patches of it)."""
     return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
 
 
@@ -30,7 +33,7 @@ def crop(image: np.ndarray, box, size: tuple[int, int]) -> np.ndarray:
     sx, sy = size[0] / w, size[1] / h
     warp = np.array([[sx, 0, -x * sx], [0, sy, -y * sy]], dtype=np.float32)
     flags = cv2.INTER_AREA if sx < 1 else cv2.INTER_LINEAR
-    return cv2.warpAffine(image, warp, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(image, warp, size, flags=flags, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
 
 
 def ncc(a: np.ndarray, b: np.ndarray) -> float:
@@ -97,6 +100,26 @@ class Look:
         seen, mask = self._seen(image, box)
         return masked_ncc(seen, self.first, mask)
 
+    def uncovered(self, image: np.ndarray, box, step=(0.0, 0.0)) -> float:
+        """The share of the object's blocks (BLOCK template pixels a side) in the box that still
+        look like it: under a half, most of the object is covered by something else."""
+        seen, mask = self._seen(image, box)
+        fx, fy = self.size[0] / box[2], self.size[1] / box[3]
+        kernel = streak(step[0] * fx, step[1] * fy)
+        best = max((self.first, self.recent), key=lambda t: masked_ncc(seen, t, mask))
+        if kernel is not None:
+            best = cv2.filter2D(best, -1, kernel, borderType=cv2.BORDER_REPLICATE)
+        rows, columns = self.size[1] // BLOCK, self.size[0] // BLOCK
+        def blocks(values):
+            return values[:rows * BLOCK, :columns * BLOCK].reshape(rows, BLOCK, columns, BLOCK).swapaxes(1, 2).reshape(-1, BLOCK * BLOCK)
+        a, b, known = blocks(seen), blocks(best), blocks(mask).all(axis=1)
+        a, b = a[known] - a[known].mean(axis=1, keepdims=True), b[known] - b[known].mean(axis=1, keepdims=True)
+        if not len(a):
+            return 1.0
+        spread = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+        alike = np.where(spread > FLAT, (a * b).sum(axis=1) / np.maximum(spread, 1e-6), 1.0) >= ALIKE
+        return float(alike.mean())
+
     def learn(self, image: np.ndarray, box, rate: float) -> None:
         """Blend the box's look into the recent template; cells coming into view are taken as they are."""
         seen = crop(image, box, self.size)
@@ -132,6 +155,12 @@ class Look:
                 continue
             fx, fy = self.size[0] / w, self.size[1] / h  # template pixels per frame pixel
             # the template's columns and rows that fall inside the frame
+            # (of a box the frame cuts, the part that stays inside wherever in the search the box
+            # lands, if there is one: an object going out faster than foreseen is not held back)
+            sure = inside((box[0] - radius, box[1] - radius, w + 2 * radius, h + 2 * radius), width, height)
+            sure = (sure[0] + radius, sure[1] + radius, sure[2] - 2 * radius, sure[3] - 2 * radius)
+            if seen_part != box and sure[2] * fx >= SHORT and sure[3] * fy >= SHORT:
+                seen_part = sure
             left, top = round((seen_part[0] - box[0]) * fx), round((seen_part[1] - box[1]) * fy)
             right = max(left + 2, round((seen_part[0] + seen_part[2] - box[0]) * fx))
             bottom = max(top + 2, round((seen_part[1] + seen_part[3] - box[1]) * fy))
@@ -146,17 +175,14 @@ class Look:
                 continue
             mask = None if known.all() else known.astype(np.float32)
             kernels = {(round(dx * fx), round(dy * fy)): streak(dx * fx, dy * fy) for dx, dy in steps}
+            near = _nearness(((box[0] + part[0] - region[0]) * fx, (box[1] + part[1] - region[1]) * fy), fx, fy, radius)
             for (template, kernel) in ((t, k) for t in (self.first, self.recent) for k in kernels.values()):
                 template = template[top:bottom, left:right]
                 if kernel is not None:
                     template = cv2.filter2D(template, -1, kernel, borderType=cv2.BORDER_REPLICATE)
                 found = cv2.matchTemplate(seen, template, cv2.TM_CCOEFF_NORMED, mask=mask)
                 found[~np.isfinite(found)] = -1.0
-                rows, cols = found.shape
-                yy, xx = np.mgrid[0:rows, 0:cols]
-                # a look-alike far from where the object should be loses to the object nearby
-                off = np.hypot((xx - (cols - 1) / 2) / fx, (yy - (rows - 1) / 2) / fy) / max(radius, 1.0)
-                ranked = found - NEAR * off * off
+                ranked = found - near(found.shape)
                 row, col = np.unravel_index(int(ranked.argmax()), ranked.shape)
                 dx, dy = _subpixel(ranked, row, col)
                 x = region[0] + (col + dx) / fx - part[0]
@@ -184,6 +210,17 @@ def _between_sizes(best: dict) -> tuple[tuple, float]:
         w, h = w * factor, h * factor
         x, y = cx - w / 2, cy - h / 2
     return (x, y, w, h), score
+
+
+def _nearness(expected, fx: float, fy: float, radius: float):
+    """For a match map's shape: the score taken off each place by its distance from the
+    `expected` one (a look-alike far from where the object should be loses to the object nearby)."""
+    def taken(shape) -> np.ndarray:
+        rows, cols = shape
+        xs = (np.arange(cols) - expected[0]) / fx
+        ys = (np.arange(rows) - expected[1]) / fy
+        return NEAR * (ys[:, None] ** 2 + xs[None, :] ** 2) / max(radius, 1.0) ** 2
+    return taken
 
 
 def _subpixel(values: np.ndarray, row: int, col: int) -> tuple[float, float]:
