@@ -124,7 +124,8 @@ class Guard:
         box, score, proposal = self.find(image, frame)
         if score < LOST:
             return Step(None, score)
-        self.covered = self.covered + 1 if self.look.uncovered(image, box, self.step) < UNCOVERED else 0
+        covered = score < SURE and self.look.uncovered(image, box, self.step) < UNCOVERED
+        self.covered = self.covered + 1 if covered else 0
         if self.covered >= COVERED:
             return Step(None, score, COVERED - 1)  # most of the object behind something
         here, now, size = centre(self.box), centre(box), box[2:]
@@ -189,10 +190,10 @@ class Guard:
         agreed = 1
         for image, forward in frames[-2::-1]:
             here = centre(box)
-            box, _ = look.search(image, (here[0] + step[0], here[1] + step[1]), box[2:],
-                                 NEAR * max(box[2:]) + 2 + float(np.hypot(*step)), (1.0,), (step,))
-            if box is None:
-                return 0  # out of the frame that far back: nothing to tell by
+            box, score = look.search(image, (here[0] + step[0], here[1] + step[1]), box[2:],
+                                     NEAR * max(box[2:]) + 2 + float(np.hypot(*step)), (1.0,), (step,))
+            if box is None or score < CONFIDENT:
+                return 0  # out of the frame that far back, or unsure there: nothing to tell by
             if iou(box, forward)[0] < AGREE:
                 return agreed
             agreed += 1

@@ -155,11 +155,12 @@ class Look:
                 continue
             fx, fy = self.size[0] / w, self.size[1] / h  # template pixels per frame pixel
             # the template's columns and rows that fall inside the frame
-            # (of a box the frame cuts, the part that stays inside wherever in the search the box
-            # lands, if there is one: an object going out faster than foreseen is not held back)
+            # (of a box the frame cuts by a tenth or more, the part that stays inside wherever in
+            # the search the box lands, if any: an object going out faster than foreseen is not
+            # held back by the edge)
             sure = inside((box[0] - radius, box[1] - radius, w + 2 * radius, h + 2 * radius), width, height)
             sure = (sure[0] + radius, sure[1] + radius, sure[2] - 2 * radius, sure[3] - 2 * radius)
-            if seen_part != box and sure[2] * fx >= SHORT and sure[3] * fy >= SHORT:
+            if seen_part[2] * seen_part[3] < 0.9 * w * h and sure[2] * fx >= SHORT and sure[3] * fy >= SHORT:
                 seen_part = sure
             left, top = round((seen_part[0] - box[0]) * fx), round((seen_part[1] - box[1]) * fy)
             right = max(left + 2, round((seen_part[0] + seen_part[2] - box[0]) * fx))
