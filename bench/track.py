@@ -60,9 +60,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from clips import KINDS, make_clip  # noqa: E402
+from decoded import DecodedOnce  # noqa: E402
 from scenes import make_scene, write_video  # noqa: E402
 from tracklabel.core.autotrack import track_region  # noqa: E402
-from tracklabel.core.decoding import Decoder, Reader, Video  # noqa: E402
+from tracklabel.core.decoding import Video  # noqa: E402
 from tracklabel.core.errors import InputError  # noqa: E402
 from tracklabel.core.guard import Guard  # noqa: E402
 from tracklabel.core.geometry import clip, iou, to_percent  # noqa: E402
@@ -93,40 +94,6 @@ class Outcome:
     @property
     def unconverged(self) -> bool:
         return self.capped or self.mean_iou < GOOD
-
-
-class InMemory(Decoder):
-    """A decoder's frames of a file, decoded once and then served from memory."""
-
-    name = "in-memory"
-
-    def __init__(self, decoder: Decoder):
-        self.decoder = decoder
-        self.version = decoder.version
-        self.decoded: dict[str, list[np.ndarray]] = {}
-
-    def probe(self, path: str):
-        return self.decoder.probe(path)
-
-    def scan(self, path: str, progress=None):
-        return self.decoder.scan(path, progress)
-
-    def open(self, path: str, index) -> Reader:
-        if path not in self.decoded:
-            with self.decoder.open(path, index) as reader:
-                self.decoded[path] = list(reader.iterate(0, index.count))
-        return Decoded(path, index, self.decoded[path])
-
-
-class Decoded(Reader):
-    """Frames already decoded (copies handed out, so nothing the engine does changes them)."""
-
-    def __init__(self, path: str, index, frames: list[np.ndarray]):
-        super().__init__(path, index)
-        self.frames = frames
-
-    def fetch(self, i: int) -> np.ndarray:
-        return self.frames[i].copy()
 
 
 def truth(thing, size: tuple[int, int]) -> np.ndarray:
@@ -267,7 +234,7 @@ def run_clips(registry, folder: Path, kinds, seeds, workflows) -> list[dict]:
             scene = make_clip(kind, seed, SIZE)
             name = f"{kind}-{seed}"
             began = time.perf_counter()
-            with Video(write_video(scene, folder / f"{name}.mp4", FPS), InMemory(registry.decoder("pyav"))) as video:
+            with Video(write_video(scene, folder / f"{name}.mp4", FPS), DecodedOnce(registry.decoder("pyav"))) as video:
                 for thing in scene.objects:
                     results = {w: Annotator(registry, video, thing, scene.size, w).work() for w in workflows}
                     rows.append({"kind": kind, "clip": f"{name} {thing.name}", "frames": len(scene.frames),
