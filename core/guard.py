@@ -30,8 +30,10 @@ NEAR = 0.15  # search radius every frame, as a share of the box's longer side
 WIDE = 1.0  # search radius when unsure, in box sides, plus twice the object's speed
 RESTART = 0.75  # IoU under which the tracker is started again on the guard's box
 CHECK = 6  # frames tracked back every CHECK frames
-UNCOVERED = 0.5  # share of the object's blocks that must look like it (the rest covered)
+UNCOVERED = 0.6  # share of the object's blocks that must look like it (a half-covered block may still
+# look like it, so this is above the half of the object that must be in view)
 COVERED = 2  # frames in a row under UNCOVERED: lost from the first of them
+PLAINLY = 0.75  # share of the object's blocks that look like it: a poor match is not unsure
 SETTLE = 3  # frames after the start when a still part of the start box is told from the object
 STILL, CHANGED = 3.0, 12.0  # grey levels: a template cell this unchanged is still, this changed moved
 AGREE = 0.5  # IoU the box tracked back keeps with the box tracked forward
@@ -124,12 +126,13 @@ class Guard:
         box, score, proposal = self.find(image, frame)
         if score < LOST:
             return Step(None, score)
-        covered = score < SURE and self.look.uncovered(image, box, self.step) < UNCOVERED
-        self.covered = self.covered + 1 if covered else 0
+        uncovered = self.look.uncovered(image, box, self.step) if score < SURE else 1.0
+        self.covered = self.covered + 1 if uncovered < UNCOVERED else 0
         if self.covered >= COVERED:
             return Step(None, score, COVERED - 1)  # most of the object behind something
         here, now, size = centre(self.box), centre(box), box[2:]
-        self.unsure = self.unsure + 1 if score < CONFIDENT else 0
+        # unsure, unless most of the object is plainly there (partly covered, it matches less)
+        self.unsure = self.unsure + 1 if score < CONFIDENT and uncovered < PLAINLY else 0
         if self.unsure >= UNSURE:
             return Step(None, score, UNSURE - 1)
         self.step = (0.5 * self.step[0] + 0.5 * (now[0] - here[0]), 0.5 * self.step[1] + 0.5 * (now[1] - here[1]))
