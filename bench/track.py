@@ -234,7 +234,7 @@ def run_clips(registry, folder: Path, kinds, seeds, workflows) -> list[dict]:
             scene = make_clip(kind, seed, SIZE)
             name = f"{kind}-{seed}"
             began = time.perf_counter()
-            with Video(write_video(scene, folder / f"{name}.mp4", FPS), DecodedOnce(registry.decoder("pyav"))) as video:
+            with Video(write_video(scene, folder / f"{name}.mp4", FPS, lossless=True), DecodedOnce(registry.decoder("pyav"))) as video:
                 for thing in scene.objects:
                     results = {w: Annotator(registry, video, thing, scene.size, w).work() for w in workflows}
                     rows.append({"kind": kind, "clip": f"{name} {thing.name}", "frames": len(scene.frames),

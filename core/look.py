@@ -12,12 +12,13 @@ SHORT = 8  # pixels: its shorter side at least
 BLOCK = 8  # template pixels a side of the blocks told covered or not
 ALIKE = 0.5  # a block this correlated with the template's is the object's
 FLAT = 256.0  # blocks with less spread (about 2 grey levels a pixel) are too flat to tell
+TEXTURE = 2.0  # grey levels: a template part with less spread is flat, nothing to follow
 NEAR = 0.08  # score taken off a match per (distance from the prediction / search radius) squared
 
 
 def grey(frame: np.ndarray) -> np.ndarray:
     """The frame in grey (uint8; `crop` gives float32 patches of it)."""
-    return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
 
 
 def template_size(width: float, height: float) -> tuple[int, int]:
@@ -172,24 +173,28 @@ class Look:
             shape = (round(region[2] * fx), round(region[3] * fy))
             seen = crop(image, region, shape)
             known = self.known[top:bottom, left:right]
-            if known.sum() < 8 or shape[0] <= right - left or shape[1] <= bottom - top:
+            if known.sum() < 8 or shape[0] < right - left or shape[1] < bottom - top:
                 continue
             mask = None if known.all() else known.astype(np.float32)
             kernels = {(round(dx * fx), round(dy * fy)): streak(dx * fx, dy * fy) for dx, dy in steps}
             near = _nearness(((box[0] + part[0] - region[0]) * fx, (box[1] + part[1] - region[1]) * fy), fx, fy, radius)
             for (template, kernel) in ((t, k) for t in (self.first, self.recent) for k in kernels.values()):
                 template = template[top:bottom, left:right]
+                if template[known].std() < TEXTURE:
+                    continue  # flat: normalised correlation would find it at 1.0 on anything flat
                 if kernel is not None:
                     template = cv2.filter2D(template, -1, kernel, borderType=cv2.BORDER_REPLICATE)
                 found = cv2.matchTemplate(seen, template, cv2.TM_CCOEFF_NORMED, mask=mask)
                 found[~np.isfinite(found)] = -1.0
                 ranked = found - near(found.shape)
-                row, col = np.unravel_index(int(ranked.argmax()), ranked.shape)
-                dx, dy = _subpixel(ranked, row, col)
+                rank = float(ranked.max())
+                # nearness chooses the peak, not the place on it: that is the top of the peak
+                row, col = _climb(found, *np.unravel_index(int(ranked.argmax()), ranked.shape))
+                dx, dy = _subpixel(found, row, col)
                 x = region[0] + (col + dx) / fx - part[0]
                 y = region[1] + (row + dy) / fy - part[1]
-                if scale not in best or ranked[row, col] > best[scale][0]:
-                    best[scale] = (float(ranked[row, col]), (x, y, w, h), float(found[row, col]))
+                if scale not in best or rank > best[scale][0]:
+                    best[scale] = (rank, (x, y, w, h), float(found[row, col]))
         if not best:
             return None, -1.0
         return _between_sizes(best)
@@ -222,6 +227,17 @@ def _nearness(expected, fx: float, fy: float, radius: float):
         ys = (np.arange(rows) - expected[1]) / fy
         return NEAR * (ys[:, None] ** 2 + xs[None, :] ** 2) / max(radius, 1.0) ** 2
     return taken
+
+
+def _climb(values: np.ndarray, row: int, col: int) -> tuple[int, int]:
+    """From (row, col), uphill to the top of the peak it lies on."""
+    while True:
+        top, left = max(row - 1, 0), max(col - 1, 0)
+        window = values[top:row + 2, left:col + 2]
+        r, c = np.unravel_index(int(window.argmax()), window.shape)
+        if window[r, c] <= values[row, col]:
+            return int(row), int(col)
+        row, col = top + r, left + c
 
 
 def _subpixel(values: np.ndarray, row: int, col: int) -> tuple[float, float]:

@@ -2,7 +2,7 @@
 a whole object whose box touches the frame's edge keeps its size, a flat box is never a
 confident match, a box wider than the frame is searched, and a still object is found where it
 is, not pulled towards where its motion was predicted. Each was a defect found in review;
-those marked xfail wait for their fix (strict: the mark goes when the fix lands)."""
+the one marked xfail waits for its fix (strict: the mark goes when the fix lands)."""
 
 import numpy as np
 import pytest
@@ -14,9 +14,6 @@ from tracklabel.core.look import Look, grey, inside
 from tracklabel.plugins.trackers.kcf import KCF
 
 EDGE_DEFECT = "beyond_edges widens any box touching a side as if the object went on beyond it"
-FLAT_DEFECT = "TM_CCOEFF_NORMED scores a flat template 1.0 on any flat place"
-SPAN_DEFECT = "Look.search skips a region exactly as wide as the compared part"
-NEAR_DEFECT = "the nearness penalty moves the peak towards the prediction"
 
 
 def followed(frames, box, count=None):
@@ -43,7 +40,6 @@ def test_a_whole_object_touching_the_edge_keeps_its_size():
     assert min(scores) >= 0.8, np.round(scores, 2).tolist()
 
 
-@pytest.mark.xfail(strict=True, reason=FLAT_DEFECT)
 def test_a_flat_box_is_never_a_confident_match():
     scene = make_scene(frames=8, seed=1)
     frames = [frame.copy() for frame in scene.frames]
@@ -53,7 +49,6 @@ def test_a_flat_box_is_never_a_confident_match():
     assert all(step.box is None or step.score < CONFIDENT for step in steps), [round(s.score, 3) for s in steps]
 
 
-@pytest.mark.xfail(strict=True, reason=SPAN_DEFECT)
 def test_a_box_wider_than_the_frame_is_searched():
     scene = make_scene(frames=3, seed=1)
     width, _ = scene.size
@@ -61,7 +56,6 @@ def test_a_box_wider_than_the_frame_is_searched():
     assert steps[0].score > -1.0  # -1: no place was compared at all
 
 
-@pytest.mark.xfail(strict=True, reason=NEAR_DEFECT)
 def test_a_still_object_is_found_where_it_is():
     scene = make_scene(frames=1, seed=4)
     image = grey(scene.frames[0])

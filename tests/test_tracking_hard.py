@@ -39,7 +39,7 @@ def encoded(tmp_path_factory, registry):
     def get(kind):
         if kind not in done:
             scene = make_clip(kind, SEED)
-            done[kind] = scene, Video(write_video(scene, folder / f"{kind}.mp4", FPS), decoder)
+            done[kind] = scene, Video(write_video(scene, folder / f"{kind}.mp4", FPS, lossless=True), decoder)
         return done[kind]
     yield get
     for _, video in done.values():
