@@ -17,6 +17,7 @@ from .look import Look, crop, grey
 from .tracking import Box, Tracker
 
 EDGE = 1.0  # pixels: a start box this near a side of the frame may go on beyond it
+SEAM = 2  # pixels along a side of the frame that tell an entering object from a whole one
 TRACKABLE = 4.0  # pixels a side inside the frame before the tracker plugin is started
 SURE = 0.85  # the size changes only on a match this good (a partly hidden object keeps its size)
 CONFIDENT = 0.7  # a match this good needs no wider search; under it the frame is unsure
@@ -54,19 +55,20 @@ def moved(box: Box, to: tuple[float, float], size) -> Box:
     return to[0] - size[0] / 2, to[1] - size[1] / 2, size[0], size[1]
 
 
-def beyond_edges(box: Box, width: float, height: float) -> Box:
+def beyond_edges(box: Box, width: float, height: float) -> tuple[Box, str | None]:
     """A box cut by a side of the frame, taken on beyond it as far as the box is long the other
-    way (its outside part unknown until it comes into view): an object entering at the edge."""
+    way (its outside part unknown until it comes into view): an object entering at the edge;
+    and that side (None when the box is left as it is)."""
     x, y, w, h = box
     if w < h and x <= EDGE:
-        x, w = x + w - h, h
-    elif w < h and x + w >= width - EDGE:
-        w = h
-    elif h < w and y <= EDGE:
-        y, h = y + h - w, w
-    elif h < w and y + h >= height - EDGE:
-        h = w
-    return x, y, w, h
+        return (x + w - h, y, h, h), "left"
+    if w < h and x + w >= width - EDGE:
+        return (x, y, h, h), "right"
+    if h < w and y <= EDGE:
+        return (x, y + h - w, w, w), "top"
+    if h < w and y + h >= height - EDGE:
+        return (x, y, w, w), "bottom"
+    return tuple(box), None
 
 
 def still_part(start: np.ndarray, box: Box, image: np.ndarray, size) -> np.ndarray:
@@ -102,8 +104,10 @@ class Guard:
 
     def start(self, frame: np.ndarray, box: Box) -> None:
         image = grey(frame)
-        box = beyond_edges(box, image.shape[1], image.shape[0])
+        self.given = tuple(box)
+        box, self.side = beyond_edges(box, image.shape[1], image.shape[0])  # a side until told entering or whole
         self.look, self.box, self.step = Look(image, box), box, (0.0, 0.0)
+        self.previous = image
         self.covered = 0  # frames in a row where most of the object looked covered
         self.unsure = 0  # unsure frames in a row
         self.updates, self.first = 0, (image, box)
@@ -130,6 +134,9 @@ class Guard:
         self.covered = self.covered + 1 if uncovered < UNCOVERED else 0
         if self.covered >= COVERED:
             return Step(None, score, COVERED - 1)  # most of the object behind something
+        if self.side is not None:
+            box = self.whole_or_entering(image, frame, box)
+        self.previous = image
         here, now, size = centre(self.box), centre(box), box[2:]
         # unsure, unless most of the object is plainly there (partly covered, it matches less)
         self.unsure = self.unsure + 1 if score < CONFIDENT and uncovered < PLAINLY else 0
@@ -151,6 +158,47 @@ class Guard:
                 return Step(None, score, wrong - 1)
             self.recent = deque([self.recent[-1]], maxlen=CHECK + 1)
         return Step(box, score)
+
+    def whole_or_entering(self, image: np.ndarray, frame: np.ndarray, box: Box) -> Box:
+        """For a start box taken on beyond the frame's side: once the object has moved in from
+        that side, the strip of frame along the side tells whether it came in with the object
+        (the object goes on beyond the side) or not (background: the object was whole, and its
+        box is the one given, moved with it)."""
+        (_, _, gw, gh), (x, y, w, h) = self.given, box
+        across = self.side in ("left", "right")
+        inward = {"left": 1, "right": -1, "top": 1, "bottom": -1}[self.side]
+        start, now, here = centre(self.first[1]), centre(box), centre(self.box)
+        moved = inward * ((now[0] - start[0]) if across else (now[1] - start[1]))
+        shift = round(inward * ((now[0] - here[0]) if across else (now[1] - here[1])))
+        if shift >= 1 and moved >= shift + 1:
+            before, after = self.strips(self.previous, image, box, shift)
+            if float(np.abs(after - before).mean()) >= CHANGED:
+                grow = (w - gw, 0.0) if across else (0.0, h - gh)
+                whole = (x + grow[0] if self.side == "left" else x, y + grow[1] if self.side == "top" else y,
+                         w - grow[0], h - grow[1])
+                self.look, self.side = Look(image, whole), None
+                self.recent.clear()  # the frames so far were followed with the wider box
+                self.restart(frame, whole)
+                return whole
+            self.side = None  # the strip moved in with the object: it goes on beyond the side
+        elif within(box, image.shape):
+            self.side = None  # all of it came into view: it was entering
+        return box
+
+    def strips(self, previous: np.ndarray, image: np.ndarray, box: Box, shift: int):
+        """The SEAM pixels along the side on the previous frame, and where they are on this one
+        if they moved in with the object (`shift` pixels), as float32 arrays."""
+        height, width = image.shape
+        x, y, w, h = box
+        rows = slice(max(round(y), 0), min(round(y + h), height))
+        columns = slice(max(round(x), 0), min(round(x + w), width))
+        near, moved = {
+            "left": ((rows, slice(0, SEAM)), (rows, slice(shift, shift + SEAM))),
+            "right": ((rows, slice(width - SEAM, width)), (rows, slice(width - shift - SEAM, width - shift))),
+            "top": ((slice(0, SEAM), columns), (slice(shift, shift + SEAM), columns)),
+            "bottom": ((slice(height - SEAM, height), columns), (slice(height - shift - SEAM, height - shift), columns)),
+        }[self.side]
+        return previous[near].astype(np.float32), image[moved].astype(np.float32)
 
     def find(self, image: np.ndarray, frame: np.ndarray):
         """(box, score, the tracker's own box) on this frame."""

@@ -1,8 +1,7 @@
 """The guard and the look (core/guard.py, core/look.py) on generated frames (tests/scenes.py):
 a whole object whose box touches the frame's edge keeps its size, a flat box is never a
 confident match, a box wider than the frame is searched, and a still object is found where it
-is, not pulled towards where its motion was predicted. Each was a defect found in review;
-the one marked xfail waits for its fix (strict: the mark goes when the fix lands)."""
+is, not pulled towards where its motion was predicted. Each was a defect found in review."""
 
 import numpy as np
 import pytest
@@ -13,7 +12,6 @@ from tracklabel.core.guard import CONFIDENT, Guard
 from tracklabel.core.look import Look, grey, inside
 from tracklabel.plugins.trackers.kcf import KCF
 
-EDGE_DEFECT = "beyond_edges widens any box touching a side as if the object went on beyond it"
 
 
 def followed(frames, box, count=None):
@@ -28,7 +26,7 @@ def followed(frames, box, count=None):
     return steps
 
 
-@pytest.mark.xfail(strict=True, reason=EDGE_DEFECT)
+
 def test_a_whole_object_touching_the_edge_keeps_its_size():
     scene = make_scene(frames=16, seed=2, object_size=(24, 48), start=(12 / 320, 0.5), end=(0.6, 0.5),
                        curve=0.0, scale=(1.0, 1.0))
