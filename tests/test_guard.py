@@ -4,7 +4,6 @@ confident match, a box wider than the frame is searched, and a still object is f
 is, not pulled towards where its motion was predicted. Each was a defect found in review."""
 
 import numpy as np
-import pytest
 
 from scenes import make_scene
 from tracklabel.core.geometry import iou
