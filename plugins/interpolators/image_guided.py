@@ -27,7 +27,7 @@ from .linear import Linear
 
 AGREE = 0.6  # IoU the forward and backward boxes keep where the blend is trusted
 MEMORY = 256  # segment paths kept in memory
-VERSION = "4"  # part of the cache key: change it when the paths would change
+VERSION = "5"  # part of the cache key: change it when the paths would change
 
 
 class ImageGuided(Interpolator):
