@@ -22,6 +22,7 @@ export class Panels {
     this.setting = new Setting(player.api, "layout", layoutKey);
     this.layout = withDefaults(this.setting.cached());
     this.changed = false;  // by the user, before the host's layout arrived
+    this.typing = false;  // a Details number typed but not yet entered (not redrawn meanwhile)
     this.element = el("aside", {className: "side"});
     this.regions = this.panel("regions", "Regions");
     this.details = this.panel("details", "Details");
@@ -152,7 +153,8 @@ export class Panels {
 
   renderDetails() {
     const player = this.player, panel = this.details;
-    if (panel.contains(document.activeElement)) return;  // do not fight the typing
+    const focused = panel.contains(document.activeElement) ? document.activeElement : null;
+    if (focused && this.typing) return;  // do not fight the typing
     const region = player.selected && player.store.region(player.selected);
     if (!region) {
       panel.replaceChildren(el("p", {textContent: "No region selected"}));
@@ -176,7 +178,12 @@ export class Panels {
       parts.push(el("div", {className: "box-fields"}, units, ...fields.map(({key, label, value, unit}) => {
         const input = el("input", {type: "number", step: "any", value: Number((value * factor(unit)).toFixed(4))});
         input.name = key;
-        input.addEventListener("change", () => player.setDetail(key, Number(input.value) / factor(unit)));
+        input.addEventListener("input", () => { this.typing = true; });
+        input.addEventListener("blur", () => { this.typing = false; });
+        input.addEventListener("change", () => {
+          this.typing = false;  // entered: the panel shows the keyframe it makes
+          player.setDetail(key, Number(input.value) / factor(unit));
+        });
         return el("label", {}, `${label ?? key} `, input);
       })), el("p", {className: "kind", textContent: shape.keyframe ? "keyframe" : "interpolated"}));
     } else {
@@ -194,5 +201,6 @@ export class Panels {
       return item;
     }));
     panel.replaceChildren(...parts, el("h4", {textContent: "Keyframes"}), keys);
+    if (focused?.name) panel.querySelector(`input[name="${focused.name}"]`)?.focus();  // typing goes on there
   }
 }

