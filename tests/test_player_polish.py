@@ -40,3 +40,14 @@ def test_details_refresh_after_a_typed_number(page, server, name):
     assert page.evaluate("tracklabel.frame") == 20
     assert float(page.input_value(f".details input[name={name}]")) == pytest.approx(12)
     assert page.evaluate("document.activeElement.name") == name
+
+
+def test_box_at_is_null_for_a_hidden_region(page, server):
+    rid = drawn_box(page, server)
+    assert page.evaluate(f"tracklabel.boxAt('{rid}', 1)") is not None
+    page.click(f".region[data-region='{rid}'] button[data-action=hide]")
+    page.wait_for_function(f"tracklabel.player.hidden.has('{rid}')")
+    assert page.evaluate(f"tracklabel.boxAt('{rid}', 1)") is None
+    assert page.evaluate(f"tracklabel.boxAt('{rid}')") is None
+    page.click(f".region[data-region='{rid}'] button[data-action=hide]")
+    assert page.evaluate(f"tracklabel.boxAt('{rid}', 1)") is not None
