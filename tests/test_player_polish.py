@@ -2,6 +2,8 @@
 number, `boxAt` is null for a hidden region, and a typed rotation turns the box about its centre
 as the rotate handle does."""
 
+import math
+
 import pytest
 
 from browser_support import draw, fresh_task, go, open_task, wait_regions
@@ -51,3 +53,31 @@ def test_box_at_is_null_for_a_hidden_region(page, server):
     assert page.evaluate(f"tracklabel.boxAt('{rid}')") is None
     page.click(f".region[data-region='{rid}'] button[data-action=hide]")
     assert page.evaluate(f"tracklabel.boxAt('{rid}', 1)") is not None
+
+
+def centre_px(box, size=(320, 240)):
+    """The centre of a stored box (percent, rotated top-left corner, degrees) in video pixels."""
+    w, h = size
+    turn = math.radians(box["rotation"])
+    half_w, half_h = box["width"] * w / 200, box["height"] * h / 200
+    return (box["x"] * w / 100 + half_w * math.cos(turn) - half_h * math.sin(turn),
+            box["y"] * h / 100 + half_w * math.sin(turn) + half_h * math.cos(turn))
+
+
+@pytest.mark.parametrize("frame", [1, 60])
+def test_a_typed_rotation_turns_the_box_about_its_centre(page, server, frame):
+    rid = drawn_box(page, server)
+    go(page, frame)
+    before = page.evaluate(f"tracklabel.boxAt('{rid}', {frame})")
+    type_detail(page, "rotation", 85)
+    page.wait_for_function(f"tracklabel.boxAt('{rid}', {frame})?.rotation === 85")
+    (key,) = [k for k in page.evaluate("tracklabel.regions()[0].value.sequence") if k["frame"] == frame]
+    assert key["rotation"] == 85
+    assert (key["width"], key["height"]) == pytest.approx((before["width"], before["height"]))
+    assert centre_px(key) == pytest.approx(centre_px(before), abs=1e-6)
+    assert (key["x"], key["y"]) != pytest.approx((before["x"], before["y"]))  # the stored corner moved
+    # turning back by typing 0 puts the box where it was
+    type_detail(page, "rotation", 0)
+    page.wait_for_function(f"tracklabel.boxAt('{rid}', {frame})?.rotation === 0")
+    after = page.evaluate(f"tracklabel.boxAt('{rid}', {frame})")
+    assert (after["x"], after["y"]) == pytest.approx((before["x"], before["y"]), abs=1e-6)

@@ -1,6 +1,7 @@
 // <VideoRectangle> in the player: draw a box, move it, resize it by its corners, rotate it by
-// the handle above it (about its centre on screen; what is stored stays the rotated top-left
-// corner and the angle). Boxes shown are the host's; a local preview only while dragging.
+// the handle above it or by the Details panel's rotation (about its centre on screen; what is
+// stored stays the rotated top-left corner and the angle). Boxes shown are the host's; a local
+// preview only while dragging.
 
 const HANDLE = 6, ROTATE_OFFSET = 22;
 const rad = degrees => degrees * Math.PI / 180;
@@ -22,8 +23,19 @@ export const KIND = {
   },
   details: shape => FIELDS.map(key => ({key, label: key, value: shape[key],
                                         unit: {x: "x", width: "x", y: "y", height: "y"}[key] || ""})),
-  withDetail: (shape, key, value) => ({...shape, [key]: value}),
+  withDetail: (shape, key, value, size) => (key === "rotation" ? turned(shape, value, size) : {...shape, [key]: value}),
 };
+
+// The box turned to `rotation` about its centre, as the rotate handle turns it: the stored
+// top-left corner moves. The turn is in the frame's pixels (`size`; without it percent across and
+// down count alike).
+function turned(shape, rotation, {width = 100, height = 100} = {}) {
+  const sx = (width || 100) / 100, sy = (height || 100) / 100;
+  const half = rotate(shape.width * sx / 2, shape.height * sy / 2, shape.rotation || 0);
+  const centre = {x: shape.x * sx + half.x, y: shape.y * sy + half.y};
+  const now = rotate(shape.width * sx / 2, shape.height * sy / 2, rotation);
+  return {...shape, x: (centre.x - now.x) / sx, y: (centre.y - now.y) / sy, rotation};
+}
 
 export function mount(node, ctx) {
   if (!ctx.kind(KIND.type)) ctx.registerKind(KIND);

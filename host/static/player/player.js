@@ -288,7 +288,7 @@ export class Player extends EventTarget {
     await this.edit(async () => {
       const kind = this.store.kindOf(this.store.region(id));
       const {keyframe, ...shape} = this.store.shapeAt(id, frame) || {};
-      await this.store.setShape(id, frame, kind.withDetail(shape, key, value));
+      await this.store.setShape(id, frame, kind.withDetail(shape, key, value, this.videoSize()));
     }, id);
   }
 
