@@ -51,4 +51,4 @@ def make_task(admin):
 def moving_clip(folder):
     """(scene, video path): a textured object crossing the frame, growing a little."""
     scene = make_scene(FRAMES, SIZE, seed=5, scale=(1.0, 1.2), curve=0.1)
-    return scene, write_video(scene, folder / "clip.mp4")
+    return scene, write_video(scene, folder / "clip.mp4", lossless=True)

@@ -107,11 +107,14 @@ def _paste(img: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:
         img[top:bottom, left:right] = patch[top - y:bottom - y, left - x:right - x]
 
 
-def write_video(scene: Scene, path: Path, rate: int = 25) -> Path:
-    """The frames as H.264 (near lossless, so the truth stays exact)."""
+def write_video(scene: Scene, path: Path, rate: int = 25, lossless: bool = False) -> Path:
+    """The frames as H.264: near lossless, so the truth stays exact, and playable in a browser;
+    or `lossless`, the same frames on every run (x264 at a quality target is not deterministic
+    here, even on one thread: tests whose result depends on the pixels use this)."""
     width, height = scene.size
+    options = {"qp": "0", "g": "30"} if lossless else {"crf": "12", "g": "30"}
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=Fraction(rate), options={"crf": "12", "g": "30"})
+        stream = container.add_stream("libx264", rate=Fraction(rate), options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for img in scene.frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))

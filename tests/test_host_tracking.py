@@ -42,7 +42,7 @@ def wait(client, job_id, states=("done", "failed", "cancelled"), timeout=60):
 def task(admin, project, scene, tmp_path):
     """A task whose video is the scene, indexed."""
     (tmp_path / "media").mkdir()
-    write_video(scene, tmp_path / "media" / "clip.mp4")
+    write_video(scene, tmp_path / "media" / "clip.mp4", lossless=True)
     response = admin.post(f"/api/projects/{project}/tasks", json=[{"data": {"video": "clip.mp4"}}])
     assert response.status_code == 201, response.json
     task_id = response.json["tasks"][0]

@@ -35,7 +35,7 @@ def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("clips")
     scenes = {"pillar": make_scene(FRAMES, SIZE, seed=1, scale=(1.0, 1.15), pillar=(0.6, 0.85)),
               "growing": make_scene(FRAMES, SIZE, seed=2, scale=(1.0, 1.3))}
-    return {name: (scene, write_video(scene, folder / f"{name}.mp4")) for name, scene in scenes.items()}
+    return {name: (scene, write_video(scene, folder / f"{name}.mp4", lossless=True)) for name, scene in scenes.items()}
 
 
 def percent(box):
