@@ -11,6 +11,8 @@ import numpy as np
 
 from .decoding import Video
 from .errors import InputError, Problem
+from .guard import Guard
+from .look import inside
 from .geometry import to_percent, to_pixels
 from .keyframes import TOLERANCE, is_auto, merge, reduce_keyframes, smooth
 from .schema import Region, to_builtins
@@ -70,22 +72,27 @@ def frames_between(video: Video, first: int, last: int) -> Iterator[tuple[int, n
 
 
 def follow(video: Video, tracker, first: int, last: int, box, progress: Progress | None = None
-           ) -> tuple[list[int], list, int | None]:
-    """Run `tracker` from `box` on frame `first` through frame `last` (either way): the frames
-    and pixel boxes it gave, the start's included, and the frame where it lost the object."""
-    frames, boxes, total = [first], [box], abs(last - first) + 1
+           ) -> tuple[list[int], list, list[float], int | None]:
+    """Run `tracker`, guarded (`core.guard`), from `box` on frame `first` through frame `last`
+    (either way): the frames, pixel boxes (cut to the frame) and match scores it gave, the
+    start's included, and the frame where it lost the object (the frames after the last good
+    one are left out)."""
+    frames, boxes, scores, total = [first], [box], [1.0], abs(last - first) + 1
+    guard = Guard(tracker)
     for n, (frame, image) in enumerate(frames_between(video, first, last)):
         if n == 0:
-            tracker.start(image, box)
+            guard.start(image, box)
         else:
-            found, _ = tracker.update(image)
-            if found is None:
-                return frames, boxes, frame
+            step = guard.update(image)
+            if step.box is None:
+                keep = max(1, len(frames) - step.back)  # up to the last good frame
+                return frames[:keep], boxes[:keep], scores[:keep], frames[keep] if keep < len(frames) else frame
             frames.append(frame)
-            boxes.append(found)
+            boxes.append(inside(step.box, video.probe.width, video.probe.height))
+            scores.append(step.score)
         if progress is not None:
             progress((n + 1) / total)
-    return frames, boxes, None
+    return frames, boxes, scores, None
 
 
 def new_key(frame: int, shape: dict, fps: float | None) -> dict:
@@ -155,7 +162,7 @@ def track_region(video: Video, region: Region, tag, start: int, tracker, interpo
     p = plan(region, tag, start, interpolator, video.index.count, width, height, backward, stop, where)
     step = -1 if backward else 1
     last_tracked = p.end - step if p.anchor else p.end
-    frames, boxes, lost_at = follow(video, tracker, start, last_tracked, p.box, progress)
+    frames, boxes, _, lost_at = follow(video, tracker, start, last_tracked, p.box, progress)
 
     percent = smooth(np.array([p.shown] + [to_percent(*b, width, height) for b in boxes[1:]]).reshape(-1, 4))
     order = np.argsort(frames)

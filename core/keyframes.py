@@ -19,7 +19,9 @@ def is_auto(keyframe: dict) -> bool:
 
 def smooth(boxes: np.ndarray) -> np.ndarray:
     """Tracker jitter taken out of a path of (n, 4) boxes (one per consecutive frame): each
-    value averaged with its neighbours (SMOOTHING; the ends held), the first box kept as is."""
+    value averaged with its neighbours (SMOOTHING; the ends held), the first box kept as is,
+    and a box kept as tracked where averaging would move it off itself (IoU < TOLERANCE: a
+    sharp turn of a fast object is motion, not jitter)."""
     boxes = np.asarray(boxes, dtype=np.float64)
     half = len(SMOOTHING) // 2
     if len(boxes) <= 2:
@@ -27,6 +29,8 @@ def smooth(boxes: np.ndarray) -> np.ndarray:
     padded = np.pad(boxes, ((half, half), (0, 0)), mode="edge")
     out = np.stack([np.convolve(padded[:, c], SMOOTHING, mode="valid") for c in range(4)], axis=1)
     out[0] = boxes[0]
+    turned = iou(out, boxes) < TOLERANCE
+    out[turned] = boxes[turned]
     return out
 
 

@@ -9,7 +9,6 @@ import numpy as np
 from .errors import InputError, Problem
 
 Box = tuple[float, float, float, float]  # x, y (top-left corner), width, height in pixels
-MIN_SIZE = 4.0  # pixels: a smaller box has too little texture to follow
 
 
 class Tracker:
@@ -32,14 +31,13 @@ class Tracker:
 
 
 def start_box(box: Box, width: float, height: float, where: str = "") -> Box:
-    """The box cut to the frame; InputError when it lies outside or is under MIN_SIZE pixels."""
+    """The box, checked to have a visible part: InputError when none of it (1 px a side) is
+    inside the frame. A box partly outside (an object entering or leaving) is tracked by its
+    visible part."""
     x, y, w, h = box
     left, top = max(x, 0.0), max(y, 0.0)
     right, bottom = min(x + w, width), min(y + h, height)
-    if right <= left or bottom <= top:
-        raise InputError(Problem(where, f"the box ({x:.1f}, {y:.1f}, {w:.1f} x {h:.1f} px) lies "
-                                        f"outside the {width:g} x {height:g} frame"))
-    if right - left < MIN_SIZE or bottom - top < MIN_SIZE:
-        raise InputError(Problem(where, f"the box is {right - left:.1f} x {bottom - top:.1f} px "
-                                        f"inside the frame; tracking needs at least {MIN_SIZE:g} px a side"))
-    return left, top, right - left, bottom - top
+    if right - left < 1 or bottom - top < 1:
+        raise InputError(Problem(where, f"the box ({x:.1f}, {y:.1f}, {w:.1f} x {h:.1f} px) has no "
+                                        f"visible part in the {width:g} x {height:g} frame"))
+    return box

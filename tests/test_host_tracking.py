@@ -106,11 +106,11 @@ def test_bad_requests_are_400_and_queue_nothing(admin, task, scene, changes, pat
     assert [j["kind"] for j in admin.get(f"/api/tasks/{task}/jobs").json] == ["index"]
 
 
-def test_a_tiny_box_is_refused(admin, task, scene):
+def test_a_box_with_no_visible_part_is_refused(admin, task, scene):
     body = request(scene)
-    body["result"][0]["value"]["sequence"] = [keyframe(3, (50, 50, 3, 20))]
+    body["result"][0]["value"]["sequence"] = [keyframe(3, (330, 50, 10, 20))]
     response = admin.post(f"/api/tasks/{task}/track", json=body)
-    assert response.status_code == 400 and "at least 4 px" in response.json["message"]
+    assert response.status_code == 400 and "no visible part" in response.json["message"]
 
 
 def test_a_video_that_cannot_be_decoded_is_refused(admin, project, scene, tmp_path):

@@ -1,6 +1,7 @@
 """`image-guided`: between two keyframes, track forward from the first and backward from the
-second and blend the two paths by distance from each end; linear wherever either tracker is
-lost or the two disagree. Paths are cached per (video, keyframe pair, tracker)."""
+second (guarded, `core.guard`) and blend the two paths by distance from each end, only where
+both are confident and agree; linear elsewhere (where either is lost or unsure, or they
+disagree). Paths are cached per (video, keyframe pair, tracker)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tracklabel.core.autotrack import follow
 from tracklabel.core.errors import InputError
 from tracklabel.core.files import new_file
 from tracklabel.core.geometry import iou, to_percent, to_pixels
+from tracklabel.core.guard import CONFIDENT
 from tracklabel.core.hookspecs import hookimpl
 from tracklabel.core.interpolate import Interpolator
 from tracklabel.core.track import Boxes, Track
@@ -23,9 +25,9 @@ from tracklabel.plugins.trackers.kcf import KCF
 
 from .linear import Linear
 
-AGREE = 0.5  # IoU the forward and backward boxes keep where the blend is trusted
+AGREE = 0.6  # IoU the forward and backward boxes keep where the blend is trusted
 MEMORY = 256  # segment paths kept in memory
-VERSION = "1"  # part of the cache key: change it when the paths would change
+VERSION = "5"  # part of the cache key: change it when the paths would change
 
 
 class ImageGuided(Interpolator):
@@ -97,9 +99,9 @@ class ImageGuided(Interpolator):
         two = Track(track.frame[s:s + 2], track.x[s:s + 2], track.y[s:s + 2], track.width[s:s + 2],
                     track.height[s:s + 2], np.zeros(2), np.ones(2, dtype=bool))
         linear = self.linear.boxes(two, frames)
-        result = np.stack([linear.x, linear.y, linear.width, linear.height], axis=1)
+        result = np.stack([linear.x, linear.y, linear.width, linear.height], axis=1)  # where tracking cannot start
         width, height = video.probe.width, video.probe.height
-        paths = []
+        paths, sure = [], []
         for k, (start, stop) in enumerate(((first, last), (last, first))):
             at = s + k
             try:
@@ -107,17 +109,34 @@ class ImageGuided(Interpolator):
                                           width, height), width, height)
             except InputError:
                 return result  # a box off the frame or too small: linear
-            path = np.full((len(frames), 4), np.nan)
-            got, boxes, _ = follow(video, self.tracker(), start, stop, box)
+            path, confident = np.full((len(frames), 4), np.nan), np.zeros(len(frames), dtype=bool)
+            got, boxes, scores, _ = follow(video, self.tracker(), start, stop, box)
             path[np.array(got) - first] = [to_percent(*b, width, height) for b in boxes]
+            confident[np.array(got) - first] = np.array(scores) >= CONFIDENT
             paths.append(path)
-        forward, backward = paths
-        weight = ((frames - first) / (last - first))[:, None]
-        blend = (1 - weight) * forward + weight * backward
-        trusted = ~np.isnan(blend).any(axis=1)
-        trusted[trusted] = iou(forward[trusted], backward[trusted]) >= AGREE
-        result[trusted] = blend[trusted]
-        return result
+            sure.append(confident)
+        return guided(frames, *paths, *sure)
+
+
+def guided(frames: np.ndarray, forward: np.ndarray, backward: np.ndarray, sure_forward: np.ndarray,
+           sure_backward: np.ndarray) -> np.ndarray:
+    """The segment's boxes from the two tracked paths (NaN where a path has none) and where each
+    is confident: blended by distance from each end where both are and agree; the one that is,
+    where the other is lost or unsure; linear between those boxes (and the keyframes) elsewhere,
+    so frames where the trackers disagree or neither is sure get no tracker's box."""
+    weight = ((frames - frames[0]) / (frames[-1] - frames[0]))[:, None]
+    both = sure_forward & sure_backward
+    agree = np.zeros(len(frames), dtype=bool)
+    agree[both] = iou(forward[both], backward[both]) >= AGREE
+    out = np.full((len(frames), 4), np.nan)
+    out[agree] = ((1 - weight) * forward + weight * backward)[agree]
+    alone_forward, alone_backward = sure_forward & ~sure_backward, sure_backward & ~sure_forward
+    out[alone_forward], out[alone_backward] = forward[alone_forward], backward[alone_backward]
+    out[0], out[-1] = forward[0], backward[-1]  # the keyframes
+    known = np.flatnonzero(~np.isnan(out[:, 0]))
+    for c in range(4):
+        out[:, c] = np.interp(frames, frames[known], out[known, c])
+    return out
 
 
 @hookimpl

@@ -1,18 +1,18 @@
 """`csrt`: OpenCV's CSRT (discriminative correlation filter with channel and spatial
-reliability), with a template-similarity check that declares loss."""
+reliability; it never reports loss: the engine's guard does)."""
 
 import cv2
 
 from tracklabel.core.hookspecs import hookimpl
 
-from .opencv import SimilarityChecked
+from .opencv import OpenCVTracker
 
 
-class CSRT(SimilarityChecked):
+class CSRT(OpenCVTracker):
     """Accurate and scale-aware, slower than KCF."""
 
     name = "csrt"
-    description = "OpenCV CSRT: accurate, follows scale; loss by template similarity"
+    description = "OpenCV CSRT: accurate, follows scale, slower"
     create = staticmethod(cv2.TrackerCSRT_create)
 
 

@@ -12,7 +12,14 @@ class KCF(OpenCVTracker):
 
     name = "kcf"
     description = "OpenCV KCF: fast correlation filter, reports loss (default)"
-    create = staticmethod(cv2.TrackerKCF_create)
+
+    @staticmethod
+    def create():
+        """KCF whose search window is resampled to at most 64 x 64 pixels (OpenCV's default,
+        80 x 80, took three times as long on a 72 x 60 box: the guard refines the position)."""
+        params = cv2.TrackerKCF_Params()
+        params.max_patch_size = 64 * 64
+        return cv2.TrackerKCF_create(params)
 
     def start(self, frame, box):
         """OpenCV's KCF learns its model on the frame after init at the old position (its first

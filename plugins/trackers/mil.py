@@ -1,18 +1,18 @@
-"""`mil`: OpenCV's MIL (multiple instance learning), with a template-similarity check that
-declares loss."""
+"""`mil`: OpenCV's MIL (multiple instance learning; it never reports loss: the engine's guard
+does)."""
 
 import cv2
 
 from tracklabel.core.hookspecs import hookimpl
 
-from .opencv import SimilarityChecked
+from .opencv import OpenCVTracker
 
 
-class MIL(SimilarityChecked):
+class MIL(OpenCVTracker):
     """Robust to small appearance changes, fixed box size."""
 
     name = "mil"
-    description = "OpenCV MIL: fixed size; loss by template similarity"
+    description = "OpenCV MIL: robust to small appearance changes"
     create = staticmethod(cv2.TrackerMIL_create)
 
 
