@@ -36,7 +36,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,7 +49,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from pg_cluster import Cluster  # noqa: E402
-from server_process import CLI, Client, Server, add_user, region, wait_indexed  # noqa: E402
+from server_process import Client, Process, Server, add_user, region, wait_indexed  # noqa: E402
 
 REGIONS, KEYFRAMES, FRAMES = 50, 20, 3000
 WINDOW, STEP, SAVE_EVERY = 200, 10, 10
@@ -240,28 +239,16 @@ def make_video(path: Path) -> None:
         container.mux(stream.encode(None))
 
 
-class Worker:
+class Worker(Process):
     """`tracklabel worker` in the background, its output in a log file."""
 
     def __init__(self, database: str, data: Path, media: Path):
-        self.log = open(data.parent / "worker.log", "w+b")
-        self.process = subprocess.Popen([*CLI, "worker", "--database", database, "--data", str(data),
-                                         "--media-root", str(media)], stdout=self.log, stderr=subprocess.STDOUT)
+        super().__init__(["worker", "--database", database, "--data", str(data), "--media-root", str(media)],
+                         data.parent / "worker.log")
 
     def check(self) -> None:
         if self.process.poll() is not None:
-            self.log.seek(0)
-            raise RuntimeError(f"tracklabel worker exited:\n{self.log.read().decode(errors='replace')}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-        self.log.close()
+            raise RuntimeError(f"tracklabel worker exited:\n{self.output()}")
 
 
 class Deployment:
@@ -326,7 +313,7 @@ class Deployment:
 
     def close(self) -> None:
         if self.worker:
-            self.worker.stop()
+            self.worker.stop(timeout=30)
         if self.web:
             self.web.stop()
         if self.cluster:

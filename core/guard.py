@@ -12,12 +12,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .edges import INWARD, beyond_edges, given_moved, tell
 from .geometry import iou
 from .look import Look, crop, grey
 from .tracking import Box, Tracker
 
-EDGE = 1.0  # pixels: a start box this near a side of the frame may go on beyond it
-SEAM = 2  # pixels along a side of the frame that tell an entering object from a whole one
 TRACKABLE = 4.0  # pixels a side inside the frame before the tracker plugin is started
 SURE = 0.85  # the size changes only on a match this good (a partly hidden object keeps its size)
 CONFIDENT = 0.7  # a match this good needs no wider search; under it the frame is unsure
@@ -53,22 +52,6 @@ def within(box: Box, shape) -> bool:
 def moved(box: Box, to: tuple[float, float], size) -> Box:
     """A box of `size` centred on `to`."""
     return to[0] - size[0] / 2, to[1] - size[1] / 2, size[0], size[1]
-
-
-def beyond_edges(box: Box, width: float, height: float) -> tuple[Box, str | None]:
-    """A box cut by a side of the frame, taken on beyond it as far as the box is long the other
-    way (its outside part unknown until it comes into view): an object entering at the edge;
-    and that side (None when the box is left as it is)."""
-    x, y, w, h = box
-    if w < h and x <= EDGE:
-        return (x + w - h, y, h, h), "left"
-    if w < h and x + w >= width - EDGE:
-        return (x, y, h, h), "right"
-    if h < w and y <= EDGE:
-        return (x, y + h - w, w, w), "top"
-    if h < w and y + h >= height - EDGE:
-        return (x, y, w, w), "bottom"
-    return tuple(box), None
 
 
 def still_part(start: np.ndarray, box: Box, image: np.ndarray, size) -> np.ndarray:
@@ -135,7 +118,7 @@ class Guard:
         if self.covered >= COVERED:
             return Step(None, score, COVERED - 1)  # most of the object behind something
         if self.side is not None:
-            box = self.whole_or_entering(image, frame, box)
+            box = self.entering_or_whole(image, frame, box)
         self.previous = image
         here, now, size = centre(self.box), centre(box), box[2:]
         # unsure, unless most of the object is plainly there (partly covered, it matches less)
@@ -159,46 +142,21 @@ class Guard:
             self.recent = deque([self.recent[-1]], maxlen=CHECK + 1)
         return Step(box, score)
 
-    def whole_or_entering(self, image: np.ndarray, frame: np.ndarray, box: Box) -> Box:
-        """For a start box taken on beyond the frame's side: once the object has moved in from
-        that side, the strip of frame along the side tells whether it came in with the object
-        (the object goes on beyond the side) or not (background: the object was whole, and its
-        box is the one given, moved with it)."""
-        (_, _, gw, gh), (x, y, w, h) = self.given, box
-        across = self.side in ("left", "right")
-        inward = {"left": 1, "right": -1, "top": 1, "bottom": -1}[self.side]
-        start, now, here = centre(self.first[1]), centre(box), centre(self.box)
-        moved = inward * ((now[0] - start[0]) if across else (now[1] - start[1]))
-        shift = round(inward * ((now[0] - here[0]) if across else (now[1] - here[1])))
-        if shift >= 1 and moved >= shift + 1:
-            before, after = self.strips(self.previous, image, box, shift)
-            if float(np.abs(after - before).mean()) >= CHANGED:
-                grow = (w - gw, 0.0) if across else (0.0, h - gh)
-                whole = (x + grow[0] if self.side == "left" else x, y + grow[1] if self.side == "top" else y,
-                         w - grow[0], h - grow[1])
-                self.look, self.side = Look(image, whole), None
-                self.recent.clear()  # the frames so far were followed with the wider box
-                self.restart(frame, whole)
-                return whole
-            self.side = None  # the strip moved in with the object: it goes on beyond the side
-        elif within(box, image.shape):
-            self.side = None  # all of it came into view: it was entering
+    def entering_or_whole(self, image: np.ndarray, frame: np.ndarray, box: Box) -> Box:
+        """The box of an object whose start box was taken on beyond a side: as it is while that
+        is not told yet or it was entering; the one given, moved with it, once it was whole."""
+        inward = INWARD[self.side]
+        start, here, now = centre(self.first[1]), centre(self.box), centre(box)
+        moved = float(np.dot(inward, np.subtract(now, start)))
+        told = tell(self.side, moved, round(float(np.dot(inward, np.subtract(now, here)))), box, self.previous, image)
+        if told == "whole":
+            box = given_moved(self.side, self.given, box)
+            self.look = Look(image, box)
+            self.recent.clear()  # the frames so far were followed with the wider box
+            self.restart(frame, box)
+        if told is not None or within(box, image.shape):
+            self.side = None  # told, or all of it came into view: it was entering
         return box
-
-    def strips(self, previous: np.ndarray, image: np.ndarray, box: Box, shift: int):
-        """The SEAM pixels along the side on the previous frame, and where they are on this one
-        if they moved in with the object (`shift` pixels), as float32 arrays."""
-        height, width = image.shape
-        x, y, w, h = box
-        rows = slice(max(round(y), 0), min(round(y + h), height))
-        columns = slice(max(round(x), 0), min(round(x + w), width))
-        near, moved = {
-            "left": ((rows, slice(0, SEAM)), (rows, slice(shift, shift + SEAM))),
-            "right": ((rows, slice(width - SEAM, width)), (rows, slice(width - shift - SEAM, width - shift))),
-            "top": ((slice(0, SEAM), columns), (slice(shift, shift + SEAM), columns)),
-            "bottom": ((slice(height - SEAM, height), columns), (slice(height - shift - SEAM, height - shift), columns)),
-        }[self.side]
-        return previous[near].astype(np.float32), image[moved].astype(np.float32)
 
     def find(self, image: np.ndarray, frame: np.ndarray):
         """(box, score, the tracker's own box) on this frame."""

@@ -29,12 +29,20 @@ def template_size(width: float, height: float) -> tuple[int, int]:
 
 
 def crop(image: np.ndarray, box, size: tuple[int, int]) -> np.ndarray:
-    """The box's pixels resampled to `size` (w, h); outside the frame the nearest edge pixel."""
+    """The box's pixels resampled to `size` (w, h), averaged over each target pixel's area
+    where that shrinks them (sampling alone would alias a large box's fine texture); outside
+    the frame the nearest edge pixel."""
     x, y, w, h = box
     sx, sy = size[0] / w, size[1] / h
+    shrink = min(sx, sy)
+    if shrink < 0.5:  # average first: a box-filtered region, then sampled
+        k = int(round(1 / shrink)) | 1
+        left, top = max(int(x) - k, 0), max(int(y) - k, 0)
+        right, bottom = min(int(np.ceil(x + w)) + k, image.shape[1]), min(int(np.ceil(y + h)) + k, image.shape[0])
+        if right - left > k and bottom - top > k:
+            image, x, y = cv2.blur(image[top:bottom, left:right], (k, k)), x - left, y - top
     warp = np.array([[sx, 0, -x * sx], [0, sy, -y * sy]], dtype=np.float32)
-    flags = cv2.INTER_AREA if sx < 1 else cv2.INTER_LINEAR
-    return cv2.warpAffine(image, warp, size, flags=flags, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    return cv2.warpAffine(image, warp, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
 
 
 def ncc(a: np.ndarray, b: np.ndarray) -> float:

@@ -34,7 +34,35 @@ def add_user(data: Path, name: str = "admin", role: str = "admin", password: str
     return out.stdout.strip().splitlines()[-1]
 
 
-class Server:
+class Process:
+    """A `tracklabel` command in the background, its output in a log file; `kill()` sends
+    SIGKILL, `stop()` a polite SIGTERM first."""
+
+    def __init__(self, args: list[str], log: Path):
+        self.log = open(log, "w+b")
+        self.process = subprocess.Popen([*CLI, *args], stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+class Server(Process):
     """`tracklabel serve --data DATA` on a free loopback port, started and ready (or an error
     with its log); `kill()` sends SIGKILL, `stop()` a polite SIGTERM first. `database`,
     `workers` (web processes: gunicorn when above 1) and `job_threads` are serve's options."""
@@ -44,13 +72,11 @@ class Server:
         self.data, self.port, self.workers = Path(data), free_port(), workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.data.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.data.parent / f"server-{self.port}.log", "w+b")
         options = [arg for root in media_roots for arg in ("--media-root", str(root))]
         options += ["--database", database] if database else []
         options += ["--workers", str(workers)] + (["--job-threads", str(job_threads)] if job_threads is not None else [])
-        self.process = subprocess.Popen(
-            [*CLI, "serve", "--data", str(self.data), "--host", "127.0.0.1", "--port", str(self.port),
-             "--threads", str(threads), *options], stdout=self.log, stderr=subprocess.STDOUT)
+        super().__init__(["serve", "--data", str(self.data), "--host", "127.0.0.1", "--port", str(self.port),
+                          "--threads", str(threads), *options], self.data.parent / f"server-{self.port}.log")
         deadline, answered = time.monotonic() + timeout, set()
         while not self._ready(answered):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -98,26 +124,6 @@ class Server:
             if inodes & {link.removeprefix("socket:[").rstrip("]") for link in _fd_links(pid)}:
                 return pid
         return None
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
-
 
 def _fd_links(pid: int) -> set[str]:
     """What the process's file descriptors point to (none when it has ended)."""

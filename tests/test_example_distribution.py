@@ -240,7 +240,7 @@ def test_ls_json_keeps_the_ellipses_as_they_are(env, files):
 def test_tracking_moves_an_ellipse_with_the_object(env, tmp_path):
     """`tracklabel track` follows the ellipse's bounding box and writes ellipse keyframes."""
     scene = make_scene(40, (320, 180), seed=3, scale=(1.0, 1.0))
-    write_video(scene, tmp_path / "clip.mp4")
+    write_video(scene, tmp_path / "clip.mp4", lossless=True)
     x, y, w, h = scene.boxes[0]
     start = key(1, (x + w / 2) / 3.2, (y + h / 2) / 1.8, w / 2 / 3.2, h / 2 / 1.8)
     (tmp_path / "tasks.json").write_text(json.dumps([{"data": {"video": "clip.mp4"}, "annotations": [

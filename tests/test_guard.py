@@ -1,7 +1,8 @@
 """The guard and the look (core/guard.py, core/look.py) on generated frames (tests/scenes.py):
 a whole object whose box touches the frame's edge keeps its size, a flat box is never a
 confident match, a box wider than the frame is searched, and a still object is found where it
-is, not pulled towards where its motion was predicted. Each was a defect found in review."""
+is, not pulled towards where its motion was predicted, and a large finely textured object is
+followed. Each was a defect found in review."""
 
 import numpy as np
 
@@ -63,3 +64,20 @@ def test_a_still_object_is_found_where_it_is():
         found, _ = look.search(image, (box[0] + 18 + dx, box[1] + 15 + dy), box[2:], 13.4, (1.0,))
         errors.append(max(abs(found[0] - box[0]), abs(found[1] - box[1])))
     assert max(errors) <= 1.0, np.round(errors, 2).tolist()
+
+
+def test_a_large_finely_textured_object_is_followed():
+    """A box shrunk ten times into its template: its fine texture is averaged, not sampled
+    (sampled, one pixel of motion made it another picture and the object was lost)."""
+    rng = np.random.default_rng(3)
+    background = rng.integers(0, 256, (360, 640, 3), dtype=np.uint8)
+    thing = rng.integers(0, 256, (180, 240, 3), dtype=np.uint8)
+    frames, boxes = [], []
+    for n in range(12):
+        frame, x = background.copy(), 100 + 2 * n
+        frame[90:270, x:x + 240] = thing
+        frames.append(frame)
+        boxes.append((float(x), 90.0, 240.0, 180.0))
+    steps = followed(frames, boxes[0])
+    assert len(steps) == 11 and all(step.box is not None for step in steps), [round(s.score, 2) for s in steps]
+    assert min(iou(step.box, boxes[n])[0] for n, step in enumerate(steps, 1)) >= 0.9
