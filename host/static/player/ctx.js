@@ -28,6 +28,7 @@ export function tagContext(player, container, node) {
     isHidden: id => player.hidden.has(id),
     isLocked: id => player.locked.has(id),
     colourOf: region => player.colourOf(region),
+    nameOf: region => player.nameOf(region),
     on: (type, fn) => player.addEventListener(type, event => fn(event.detail)),
     seek: frame => player.seek(frame),
     render: () => player.render(),

@@ -39,6 +39,7 @@ export class Player extends EventTarget {
     this.regionState = new RegionState(api, task.id);  // kept per user on the host
     this.hidden = this.regionState.hidden;
     this.locked = this.regionState.locked;
+    this.numbers = {result: null, length: 0, of: new Map()};  // region id -> its number (nameOf)
   }
 
   // ---- building ----
@@ -168,6 +169,17 @@ export class Player extends EventTarget {
   labelsOf(region) {
     const kind = this.store?.kindOf(region);
     return (kind?.labels ? kind.labels(region.value) : region.value.labels) || [];
+  }
+
+  // A region's short name, as CVAT names objects: its number (its place among the annotation's
+  // regions, in the order they were drawn) and its labels, `#3 Car`.
+  nameOf(region) {
+    const result = this.store.result;
+    if (this.numbers.result !== result || this.numbers.length !== result.length) {
+      this.numbers = {result, length: result.length, of: new Map(this.store.regions().map((r, i) => [r.id, i + 1]))};
+    }
+    const labels = this.labelsOf(region).join(", ");
+    return `#${this.numbers.of.get(region.id) ?? "?"}${labels ? ` ${labels}` : ""}`;
   }
 
   colourOf(region) {
