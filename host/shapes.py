@@ -18,8 +18,9 @@ from .videos import DECODER
 def shapes_job(task: dict, config, result: list, frames_count: int | None) -> ExportJob:
     """The job that shapes the result's regions (`job.shapes(0, region, frames)`); close it after."""
     loaded = check_tasks({"data": task["data"], "annotations": [{"result": result}]}, config, frames_count)
-    path = task.get("video_path")
+    path, media = task.get("video_path"), task.get("media") or {}
     return ExportJob(loaded, registry(), config, options=ExportOptions(
+        width=media.get("width"), height=media.get("height"),
         video=Path(path) if path and Path(path).is_file() else None, decoder=DECODER,
         data_dir=Path(current_app.config["DATA_DIR"])))
 

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from host_support import settle
+from scenes import make_scene, write_video
 from tracklabel.core.cli import main
 from tracklabel.core.geometry import corners, to_pixels
 from tracklabel.core.interpolate import frame_range, progress
@@ -193,21 +195,65 @@ TURN = [
 ]
 
 
-def test_a_config_chooses_it_and_the_export_uses_it(tmp_path, registry):
+def linear_centre_export(tmp_path, *options, **region_fields):
+    """`tracklabel export --format jsonl` of one turning box under a config choosing
+    linear-centre: the click result."""
     config = tmp_path / "c.xml"
     config.write_text('<View><Video name="video" value="$video"/>'
                       '<VideoRectangle name="box" toName="video" interpolation="linear-centre"/></View>')
     result = run("config", "check", config)
     assert result.exit_code == 0, result.output
-    region = {"id": "r", "type": "videorectangle", "from_name": "box", "to_name": "video",
+    region = {"id": "r", "type": "videorectangle", "from_name": "box", "to_name": "video", **region_fields,
               "value": {"sequence": TURN, "labels": ["Man"], "framesCount": 3}}
     tasks = tmp_path / "t.json"
     tasks.write_text(json.dumps([{"id": 1, "data": {"video": "v.mp4"}, "annotations": [{"result": [region]}]}]))
-    rows = [json.loads(line) for line in run("export", tasks, "--config", config, "--format", "jsonl",
-                                             "--out", "-").stdout.splitlines()]
+    return CliRunner().invoke(main, ["export", str(tasks), "--config", str(config), "--format", "jsonl",
+                                     "--out", "-", *options])
+
+
+@pytest.mark.parametrize("given", ["region", "options"])
+def test_a_config_chooses_it_and_the_export_uses_it_at_the_frames_size(tmp_path, registry, given):
+    """The frame's size comes from the region (Label Studio's original_width and _height) or
+    from --width and --height, and the centre is the one on screen at that size."""
+    if given == "region":
+        result = linear_centre_export(tmp_path, original_width=640, original_height=360)
+    else:
+        result = linear_centre_export(tmp_path, "--width", "640", "--height", "360")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     keys = Track.from_keyframes([BoxKeyframe(**k) for k in TURN])
-    expected = registry.interpolator("linear-centre").boxes(keys, frame_range(3))
+    expected = registry.interpolator("linear-centre").boxes(keys, frame_range(3), size=(640, 360))
+    square = registry.interpolator("linear-centre").boxes(keys, frame_range(3))
     linear = registry.interpolator("linear").boxes(keys, frame_range(3))
     assert [row["x"] for row in rows] == pytest.approx(expected.x.tolist())
     assert [row["y"] for row in rows] == pytest.approx(expected.y.tolist())
     assert abs(rows[1]["x"] - linear.x[1]) > 1  # not linear's corner
+    assert abs(rows[1]["y"] - square.y[1]) > 1  # nor the centre of a square frame
+
+
+def test_an_export_without_the_frames_size_says_what_to_pass(tmp_path):
+    result = linear_centre_export(tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "task 1" in result.output and "'linear-centre' needs the video's width and height" in result.output
+    assert "--width and --height" in result.output
+
+
+def test_the_host_shapes_it_at_the_videos_size(admin, tmp_path, registry):
+    """The player's boxes (the tracks route) turn about the centre on screen of the task's
+    320 x 180 video, as the export does."""
+    config = ('<View><Labels name="label" toName="video"><Label value="Man"/></Labels>'
+              '<Video name="video" value="$video"/>'
+              '<VideoRectangle name="box" toName="video" interpolation="linear-centre"/></View>')
+    project = admin.post("/api/projects", json={"title": "Turns", "label_config": config}).json["id"]
+    (tmp_path / "media").mkdir()
+    write_video(make_scene(10, (320, 180)), tmp_path / "media" / "clip.mp4")
+    task = admin.post(f"/api/projects/{project}/tasks", json=[{"data": {"video": "clip.mp4"}}]).json["tasks"][0]
+    settle(admin, task)
+    region = {"id": "r", "type": "videorectangle", "from_name": "box", "to_name": "video",
+              "value": {"sequence": TURN, "labels": ["Man"], "framesCount": 3}}
+    response = admin.post(f"/api/tasks/{task}/tracks", json={"result": [region]})
+    assert response.status_code == 200, response.json
+    (track,) = response.json["regions"]
+    keys = Track.from_keyframes([BoxKeyframe(**k) for k in TURN])
+    expected = registry.interpolator("linear-centre").boxes(keys, frame_range(3), size=(320, 180))
+    assert track["x"] == pytest.approx(expected.x.tolist()) and track["y"] == pytest.approx(expected.y.tolist())

@@ -25,6 +25,7 @@ class LinearCentre(Interpolator):
 
     name = "linear-centre"
     description = "CVAT's rule for rotated boxes: linear centre, size and shortest-way rotation"
+    needs_size = True
 
     def boxes(self, track: Track, frames: np.ndarray, size: tuple[float, float] | None = None) -> Boxes:
         """`size`, the frame's (width, height) in pixels, makes the centre that of the box on
