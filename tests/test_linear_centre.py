@@ -53,6 +53,7 @@ def test_registered_as_a_builtin(registry):
     assert "tracklabel.plugins.interpolators.linear_centre" in DEFAULT_PLUGINS
     assert registry.interpolator("linear-centre").name == "linear-centre"
     assert not registry.interpolator("linear-centre").needs_video
+    assert registry.interpolator("linear-centre").needs_size  # the frame's size is passed
 
 
 @settings(max_examples=200, deadline=None)
