@@ -33,6 +33,8 @@ export class ControlBar {
 
   build() {
     const player = this.player, viewport = player.viewport;
+    player.hotkeys.add("first", () => player.seek(1));  // the transport's keys the player's table lacks
+    player.hotkeys.add("last", () => player.seek(player.framesCount));
     this.frameInput = el("input", {type: "number", min: 1, className: "frame-input", title: "Go to frame"});
     this.frameInput.addEventListener("change", () => player.seek(Number(this.frameInput.value)));
     this.totalLabel = el("span", {className: "frame-total"});
@@ -62,7 +64,7 @@ export class ControlBar {
       this.action("?", "help", () => player.showHelp()),
       this.tools);
     this.transport = el("div", {className: "controls"},
-      this.button("|‹", "first", () => player.seek(1), {title: "First frame"}),
+      this.action("|‹", "first", () => player.seek(1)),
       this.action("«", "hop-back", () => player.step(-10)),
       this.action("◆‹", "prev-key", () => player.jumpKeyframe(-1)),
       this.action("‹", "step-back", () => player.step(-1)),
@@ -70,7 +72,7 @@ export class ControlBar {
       this.action("›", "step-forward", () => player.step(1)),
       this.action("›◆", "next-key", () => player.jumpKeyframe(1)),
       this.action("»", "hop-forward", () => player.step(10)),
-      this.button("›|", "last", () => player.seek(player.framesCount), {title: "Last frame"}),
+      this.action("›|", "last", () => player.seek(player.framesCount)),
       el("span", {className: "readout"}, "frame ", this.frameInput, " / ", this.totalLabel),
       this.timeLabel, speed,
       this.action("◆", "toggle-keyframe", () => player.toggleKeyframe(), "add or remove a keyframe here (selected region)"),
