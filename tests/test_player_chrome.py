@@ -1,7 +1,8 @@
-"""The player's chrome (issue 16) in real Chromium: the play button keeps its width, and every
-transport button names its hotkey (a remapped one too) on hover and in `?`."""
+"""The player's chrome (issue 16) in real Chromium: the play button keeps its width, every
+transport button names its hotkey (a remapped one too) on hover and in `?`, and the save state
+is a badge in the control bar."""
 
-from browser_support import fresh_task, open_task, settle
+from browser_support import draw, fresh_task, go, open_task, settle, wait_regions
 
 # The transport bar's buttons, each with its hotkey.
 TRANSPORT = ("first", "hop-back", "prev-key", "step-back", "play", "step-forward", "next-key", "hop-forward",
@@ -51,3 +52,46 @@ def test_transport_buttons_show_their_hotkeys_on_hover_and_in_help(page, server)
     assert settle(page, 90) == 90
     page.keyboard.press("Home")  # the first frame's key
     assert settle(page, 1) == 1
+
+
+BADGE = ".save-state"
+
+
+def badge(page, state: str) -> str:
+    """Wait for the save badge in `state`; its text."""
+    page.wait_for_selector(f"{BADGE}[data-state={state}]")
+    return page.inner_text(BADGE)
+
+
+def test_the_save_state_is_a_badge_in_the_control_bar(page, server):
+    task = fresh_task(server)
+    open_task(page, server, task)
+    assert badge(page, "new") == "Not submitted"
+    assert page.locator(f".controls {BADGE}").count() == 1  # beside Submit, not under the timeline
+    draw(page, 100, 100, 200, 200)
+    wait_regions(page, 1)
+    assert badge(page, "unsaved") == "Unsaved changes"
+    page.click("button[data-action=save]")
+    assert badge(page, "saved") == "Saved"
+    go(page, 10)
+    draw(page, 120, 120, 140, 130)  # an edit: unsaved again
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 2")
+    assert badge(page, "unsaved") == "Unsaved changes"
+    page.locator(".stage .overlay").hover()
+    page.keyboard.press("Control+Enter")
+    assert badge(page, "saved") == "Saved"
+    # someone else saves meanwhile: the next save fails with a 409, said in red in the badge
+    (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
+    server.call("PUT", f"/api/annotations/{annotation['id']}", {"result": [], "version": annotation["version"]})
+    go(page, 20)
+    draw(page, 130, 125, 150, 135)
+    page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 3")
+    page.click("button[data-action=save]")
+    assert badge(page, "failed") == f"Not saved: version {annotation['version'] + 1} is on the host"
+    assert page.evaluate(f"getComputedStyle(document.querySelector('{BADGE}')).color") == "rgb(255, 119, 119)"
+    page.click("dialog.conflict button:has-text('Reload theirs')")
+    assert badge(page, "saved") == "Saved"
+    page.wait_for_function("tracklabel.regions().length === 0")
+    draw(page, 100, 100, 200, 200)  # the failure stays until the next change; after it, unsaved
+    wait_regions(page, 1)
+    assert badge(page, "unsaved") == "Unsaved changes"

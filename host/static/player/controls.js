@@ -1,7 +1,7 @@
 // The bars under the video: the view (zoom, filters, undo/redo, drawing tools, help), the
-// transport (frames, keyframes, time, speed, lifespan toggles, tracking, Submit/Update) and the
-// timeline's head. A button with a hotkey takes its title from the hotkeys' table, and follows
-// a remapped key.
+// transport (frames, keyframes, time, speed, lifespan toggles, tracking, Submit/Update and the
+// save state) and the timeline's head. A button with a hotkey takes its title from the hotkeys'
+// table, and follows a remapped key.
 
 import {el} from "./dom.js";
 
@@ -81,7 +81,7 @@ export class ControlBar {
       this.action("◀ track", "track-backward", () => player.track("backward")),
       this.action("track ▶", "track-forward", () => player.track("forward")),
       player.tracking.select,
-      this.saveButton);
+      this.saveButton, player.saving.badge);
     this.head = el("div", {className: "timeline-head"},
       this.button("▾ timeline", "collapse-timeline", () => {
         player.timelineElement.hidden = !player.timelineElement.hidden;
@@ -115,7 +115,7 @@ export class ControlBar {
     })));
   }
 
-  // The frame and time readouts (left alone while typed in) and the save button's state.
+  // The frame and time readouts (left alone while typed in), the save button and the save state.
   render() {
     const player = this.player;
     if (document.activeElement !== this.frameInput) this.frameInput.value = player.frame;
@@ -127,5 +127,6 @@ export class ControlBar {
     }
     this.saveButton.textContent = player.store.annotation ? "Update" : "Submit";
     this.saveButton.classList.toggle("dirty", player.store.dirty);
+    player.saving.render();
   }
 }

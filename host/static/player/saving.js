@@ -1,17 +1,25 @@
 // Saving the annotation: Submit (the first save) or Update; a version conflict asks whether to
-// reload the stored annotation or overwrite it.
+// reload the stored annotation or overwrite it. The save-state badge in the control bar says what
+// the host has: nothing yet, unsaved changes, saving, saved, or why the last save failed (in red,
+// until the next change). The status line under the timeline says it too, as one more message.
 
 import {el} from "./dom.js";
 
 export class Saving {
   constructor(player) {
     this.player = player;
+    this.saving = 0;  // saves under way
+    this.failure = null;  // {message, revision}: the last save's failure, shown until a change
+    this.badge = el("span", {className: "save-state", role: "status"});
   }
 
   // True when the annotation is on the host afterwards.
   async save(overwriteVersion = null) {
     const player = this.player;
     player.status("Saving…");  // what an earlier save said no longer holds
+    this.saving++;
+    this.failure = null;
+    this.render();
     try {
       await player.store.save({overwriteVersion});
       player.status("Saved");
@@ -19,14 +27,22 @@ export class Saving {
       return true;
     } catch (error) {
       if (error.status === 409) this.conflict(error.body.version);
-      else player.status(error.body?.message || error.message, true);
+      else this.failed(error.body?.message || error.message);
       return false;
+    } finally {
+      this.saving--;
+      this.render();
     }
+  }
+
+  failed(reason) {
+    this.failure = {message: `Not saved: ${reason}`, revision: this.player.store.revision};
+    this.player.status(this.failure.message, true);
   }
 
   conflict(version) {
     const player = this.player;
-    player.status(`Not saved: version ${version} is on the host`, true);
+    this.failed(`version ${version} is on the host`);
     const dialog = el("dialog", {className: "conflict"},
       el("p", {textContent: `Someone saved this annotation meanwhile (version ${version}). ` +
                             "Reload theirs (your changes are dropped) or overwrite it with yours?"}));
@@ -39,5 +55,20 @@ export class Saving {
     choose("Overwrite with mine", () => this.save(version));
     player.root.append(dialog);
     dialog.showModal();
+  }
+
+  // The badge as things are now (the player renders it with the control bar, after every change).
+  render() {
+    const store = this.player.store;
+    if (this.failure?.revision !== store.revision) this.failure = null;
+    const [state, text] = this.saving ? ["saving", "Saving…"]
+      : this.failure ? ["failed", this.failure.message]
+      : store.dirty ? ["unsaved", "Unsaved changes"]
+      : store.annotation ? ["saved", "Saved"]
+      : ["new", "Not submitted"];
+    if (this.badge.dataset.state === state && this.badge.textContent === text) return;
+    this.badge.dataset.state = state;
+    this.badge.textContent = text;
+    this.badge.title = state === "saved" ? `version ${store.annotation.version} is on the host` : text;
   }
 }
