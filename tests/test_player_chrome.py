@@ -1,8 +1,17 @@
 """The player's chrome (issue 16) in real Chromium: the play button keeps its width, every
-transport button names its hotkey (a remapped one too) on hover and in `?`, and the save state
-is a badge in the control bar."""
+transport button names its hotkey (a remapped one too) on hover and in `?`, the save state is a
+badge in the control bar, and the demo's one-time login opens the player on the demo task."""
 
-from browser_support import draw, fresh_task, go, open_task, settle, wait_regions
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser_support import draw, fresh_task, go, open_task, settle, wait_ready, wait_regions
+from server_process import Client, Server, wait_indexed
+from tracklabel.host import create_app, db
+from tracklabel.host.auth import create_token
+from tracklabel.host.demo import prepare_demo
+from tracklabel.host.store import users as user_store
 
 # The transport bar's buttons, each with its hotkey.
 TRANSPORT = ("first", "hop-back", "prev-key", "step-back", "play", "step-forward", "next-key", "hop-forward",
@@ -95,3 +104,41 @@ def test_the_save_state_is_a_badge_in_the_control_bar(page, server):
     draw(page, 100, 100, 200, 200)  # the failure stays until the next change; after it, unsaved
     wait_regions(page, 1)
     assert badge(page, "unsaved") == "Unsaved changes"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's data as `tracklabel serve --demo` makes it (project, clip, admin, the login
+    link it prints), served by a real `tracklabel serve`, with the demo clip indexed."""
+    data = tmp_path_factory.mktemp("demo") / "data"
+    app = create_app({"DATA_DIR": str(data), "WORKERS": 0})  # the server runs the index job
+    with app.app_context():
+        link = prepare_demo()
+        with db.write() as conn:
+            token = create_token(conn, user_store.id_by_name(conn, "admin"))
+    app.extensions["tracklabel.engine"].dispose()
+    server = Server(data)
+    client = Client(server.port, token)
+    (project,) = client.request("GET", "/api/projects")[2]
+    (task,) = [t["id"] for t in client.request("GET", f"/api/projects/{project['id']}/tasks")[2]]
+    wait_indexed(client, task)
+    yield server, link, task
+    client.close()
+    server.stop()
+
+
+def test_the_demo_login_link_opens_the_player_on_the_demo_task(chromium, demo):
+    server, link, task = demo
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server.url + link)  # signed in by the link alone, no form
+        wait_ready(page)
+        assert urlsplit(page.url).path == f"/tasks/{task}"
+        assert page.evaluate("tracklabel.player.task.id") == task
+        # the page's icon is linked and decodes
+        href = page.get_attribute("link[rel=icon]", "href")
+        assert page.evaluate("async href => { const image = new Image(); image.src = href; await image.decode(); "
+                             "return image.naturalWidth > 0; }", href)
+    finally:
+        context.close()
