@@ -1,8 +1,10 @@
-// The side panels: Regions (an outliner: select, hide, lock, delete, grouped by label or flat,
-// filtered by label) and Details (the selected region's labels, its shape's exact fields as its
-// kind lists them, in pixels or percent, its keyframes with jump and delete, and the lifespan
-// toggles). They collapse, resize and move
-// to either side; the layout is kept per user on the host (settings.js).
+// The side panels: Regions (an outliner: each region named `#3 Car` with its colour and marked
+// hidden or locked; select, hide, lock, delete, grouped by label or flat, filtered by label) and
+// Details (the selected region named the same way, its label sets' pickers, its shape's exact
+// fields as its kind lists them, in pixels or percent, and a compact, scrolling list of its
+// keyframes: jump, delete, the lifespan toggle saying what it does, automatic and
+// lifespan-ending keyframes marked). They collapse, resize and move to either side; the layout
+// is kept per user on the host (settings.js).
 
 import {el} from "./dom.js";
 import {Setting} from "./settings.js";
@@ -23,6 +25,7 @@ export class Panels {
     this.layout = withDefaults(this.setting.cached());
     this.changed = false;  // by the user, before the host's layout arrived
     this.typing = false;  // a Details number typed but not yet entered (not redrawn meanwhile)
+    this.revealed = null;  // the region and frame whose keyframe the list last scrolled to
     this.element = el("aside", {className: "side"});
     this.regions = this.panel("regions", "Regions");
     this.details = this.panel("details", "Details");
@@ -132,21 +135,38 @@ export class Panels {
     this.renderDetails();
   }
 
-  regionRow(region) {
-    const player = this.player, id = region.id;
-    const row = el("div", {className: "region" + (id === player.selected ? " selected" : "")});
-    row.dataset.region = id;
+  // A region's swatch, name and marks (hidden, locked), as Regions and Details show it.
+  nameParts(region) {
+    const player = this.player, hotkeys = player.hotkeys;
     const swatch = el("span", {className: "swatch"});
     swatch.style.background = player.colourOf(region);
+    const parts = [swatch, el("span", {className: "name", textContent: player.nameOf(region)})];
+    if (player.hidden.has(region.id)) {
+      parts.push(el("span", {className: "mark mark-hidden", textContent: "hidden", title: hotkeys.title("hide", "hidden on the video; show it")}));
+    }
+    if (player.locked.has(region.id)) {
+      parts.push(el("span", {className: "mark mark-locked", textContent: "locked", title: hotkeys.title("lock", "locked: no edits; unlock it")}));
+    }
+    return parts;
+  }
+
+  regionRow(region) {
+    const player = this.player, hotkeys = player.hotkeys, id = region.id;
+    const row = el("div", {className: "region" + (id === player.selected ? " selected" : "")});
+    row.dataset.region = id;
+    row.classList.toggle("hidden", player.hidden.has(id));
     const keyframed = player.store.kindOf(region).keyframed;
-    row.append(swatch, el("span", {className: "name", textContent: player.labelsOf(region).join(", ") || "(no label)"}),
-               el("small", {textContent: keyframed ? ` ${region.value.sequence.length} kf` : ` ${region.type}`}),
-               button(player.hidden.has(id) ? "show" : "hide", "hide or show (alt+h)", () => player.toggleHidden(id)),
-               button(player.locked.has(id) ? "unlock" : "lock", "lock or unlock (alt+l)", () => player.toggleLocked(id)),
-               button("delete", "delete (backspace)", () => player.deleteRegion(id)));
-    row.querySelectorAll("button")[0].dataset.action = "hide";
-    row.querySelectorAll("button")[1].dataset.action = "lock";
-    row.querySelectorAll("button")[2].dataset.action = "delete";
+    const actions = el("span", {className: "region-actions"},
+      button(player.hidden.has(id) ? "show" : "hide", hotkeys.title("hide", "hide or show"), () => player.toggleHidden(id)),
+      button(player.locked.has(id) ? "unlock" : "lock", hotkeys.title("lock", "lock or unlock"), () => player.toggleLocked(id)),
+      button("delete", hotkeys.title("delete"), () => player.deleteRegion(id)));
+    const [hide, lock, remove] = actions.children;
+    hide.dataset.action = "hide";
+    lock.dataset.action = "lock";
+    remove.dataset.action = "delete";
+    row.append(...this.nameParts(region),
+               el("small", {className: "count", textContent: keyframed ? `${region.value.sequence.length} kf` : region.type}),
+               actions);
     row.addEventListener("click", () => player.select(id));
     return row;
   }
@@ -161,7 +181,8 @@ export class Panels {
       return;
     }
     const kind = player.store.kindOf(region);
-    const parts = [el("p", {className: "region-labels", textContent: `labels: ${player.labelsOf(region).join(", ") || "none"}`})];
+    const parts = [el("div", {className: "region-name"}, ...this.nameParts(region)),
+                   ...player.labelSets.map(set => set.picker?.(region)).filter(Boolean)];
     if (!kind.keyframed) {
       panel.replaceChildren(...parts);
       return;
@@ -189,18 +210,48 @@ export class Panels {
     } else {
       parts.push(el("p", {textContent: "Not visible on this frame"}));
     }
-    const keys = el("ol", {className: "keyframes"}, ...region.value.sequence.map(key => {
-      const item = el("li", {className: key.frame === player.frame ? "current" : ""},
-        button(`frame ${key.frame}`, "jump here", () => player.seek(key.frame)),
-        el("label", {title: "the lifespan goes on after this keyframe"},
-           el("input", {type: "checkbox", checked: key.enabled, className: "enabled"}), " on"),
-        button("×", "delete this keyframe", () => player.edit(() => player.store.deleteKeyframe(region.id, key.frame))));
-      item.dataset.frame = key.frame;
-      item.querySelector("input").addEventListener("change", () => player.edit(
-        () => player.store.update(region.id, r => { r.value.sequence.find(k => k.frame === key.frame).enabled = !key.enabled; })));
-      return item;
-    }));
+    const previous = panel.querySelector(".keyframes"), scrolled = previous?.scrollTop;
+    const keys = el("ol", {className: "keyframes"}, ...region.value.sequence.map(key => this.keyframeRow(region, key)));
+    keys.dataset.region = region.id;
     panel.replaceChildren(...parts, el("h4", {textContent: "Keyframes"}), keys);
+    if (previous?.dataset.region === region.id) keys.scrollTop = scrolled;  // where it was scrolled to
+    // The current frame's keyframe scrolled into view once as it becomes current (then the list
+    // scrolls freely).
+    const current = keys.querySelector("li.current"), shown = current ? `${region.id}@${player.frame}` : null;
+    if (keys.clientHeight) {  // laid out (the panel is open)
+      if (shown && shown !== this.revealed) reveal(keys, current);
+      this.revealed = shown;
+    }
     if (focused?.name) panel.querySelector(`input[name="${focused.name}"]`)?.focus();  // typing goes on there
   }
+
+  // One line of the keyframe list: jump, an automatic keyframe's mark, the lifespan toggle
+  // (whether the region goes on after it or ends there) and delete.
+  keyframeRow(region, key) {
+    const player = this.player;
+    const item = el("li", {className: [key.frame === player.frame && "current", key.auto && "auto", !key.enabled && "ends"]
+                                        .filter(Boolean).join(" ")});
+    item.dataset.frame = key.frame;
+    const enabled = el("input", {type: "checkbox", checked: key.enabled, className: "enabled"});
+    enabled.addEventListener("change", () => player.edit(
+      () => player.store.update(region.id, r => { r.value.sequence.find(k => k.frame === key.frame).enabled = !key.enabled; })));
+    item.append(button(`frame ${key.frame}`, "jump here", () => player.seek(key.frame)));
+    if (key.auto) item.append(el("span", {className: "mark mark-auto", textContent: "auto", title: "written by automatic tracking"}));
+    item.append(
+      el("label", {className: "lifespan",
+                   title: key.enabled ? "the region goes on after this keyframe (uncheck to end it here)"
+                                      : "the region ends at this keyframe (check to let it go on)"},
+         enabled, key.enabled ? "goes on" : "ends here"),
+      button("×", "delete this keyframe", () => player.edit(() => player.store.deleteKeyframe(region.id, key.frame))));
+    item.lastChild.classList.add("remove");
+    return item;
+  }
+}
+
+// Scroll `list` just enough that `row` is in its view.
+function reveal(list, row) {
+  const view = list.getBoundingClientRect(), box = row.getBoundingClientRect();
+  const top = view.top + list.clientTop, bottom = top + list.clientHeight;
+  if (box.top < top) list.scrollTop -= top - box.top;
+  else if (box.bottom > bottom) list.scrollTop += box.bottom - bottom;
 }
