@@ -1,6 +1,6 @@
-// The bars under the video: the view (zoom, filters, undo/redo, drawing tools, help), the
-// transport (frames, keyframes, time, speed, lifespan toggles, tracking, Submit/Update and the
-// save state) and the timeline's head. A button with a hotkey takes its title from the hotkeys'
+// The bars under the video: the view (zoom, filters, undo/redo, drawing tools, help and, at its
+// right end, the save state), the transport (frames, keyframes, time, speed, lifespan toggles,
+// tracking, Submit/Update) and the timeline's head. A button with a hotkey takes its title from the hotkeys'
 // table, and follows a remapped key.
 
 import {el} from "./dom.js";
@@ -62,7 +62,7 @@ export class ControlBar {
       this.action("undo", "undo", () => player.undo()),
       this.action("redo", "redo", () => player.redo()),
       this.action("?", "help", () => player.showHelp()),
-      this.tools);
+      this.tools, player.saving.badge);
     this.transport = el("div", {className: "controls"},
       this.action("|‹", "first", () => player.seek(1)),
       this.action("«", "hop-back", () => player.step(-10)),
@@ -81,7 +81,7 @@ export class ControlBar {
       this.action("◀ track", "track-backward", () => player.track("backward")),
       this.action("track ▶", "track-forward", () => player.track("forward")),
       player.tracking.select,
-      this.saveButton, player.saving.badge);
+      this.saveButton);
     this.head = el("div", {className: "timeline-head"},
       this.button("▾ timeline", "collapse-timeline", () => {
         player.timelineElement.hidden = !player.timelineElement.hidden;
