@@ -2,7 +2,8 @@
 // or Enter closes it, Escape cancels), drag a point, alt-click an edge to add a point there,
 // alt-click a point (or press Delete with it selected) to remove it, drag inside to move the
 // whole shape. Shapes shown are the host's; a local preview only while dragging. Points are in
-// percent of the frame; the pointer's are kept inside it.
+// percent of the frame; the pointer's are kept inside it. The caption (its name, a padlock when
+// locked) is above the top point; a locked polygon shows no point handles.
 
 const TYPE = "videopolygon";
 const HANDLE = 6, CLOSE = 8, EDGE = 5;
@@ -11,6 +12,27 @@ const clamp = value => Math.min(100, Math.max(0, value));
 
 // The selected point: {id, index} (the player has one selection, whichever tag's region it is).
 let chosen = null;
+
+// The region's name, its baseline's left end at (x, y), in the region's colour; a padlock after
+// it when the region is locked.
+function caption(g, ctx, region, x, y) {
+  const name = ctx.nameOf(region);
+  g.save();
+  g.fillStyle = g.strokeStyle = ctx.colourOf(region);
+  g.font = "12px sans-serif";
+  g.fillText(name, x, y);
+  if (ctx.isLocked(region.id)) padlock(g, x + g.measureText(name).width + 4, y);
+  g.restore();
+}
+
+// A padlock 8 px wide standing on the baseline y: a body and a shackle.
+function padlock(g, x, y) {
+  g.fillRect(x, y - 7, 8, 7);
+  g.beginPath();
+  g.arc(x + 4, y - 7, 2.5, Math.PI, 0);
+  g.lineWidth = 1.5;
+  g.stroke();
+}
 
 export function mount(node, ctx) {
   if (!ctx.kind(TYPE)) ctx.registerKind(polygonKind(ctx));
@@ -140,9 +162,8 @@ class PolygonControl {
       g.globalAlpha = 1;
       g.stroke();
       const top = pts.reduce((a, b) => (b.y < a.y ? b : a));
-      g.font = "12px sans-serif";
-      g.fillText(region.value.labels?.join(", ") || "", top.x + 2, top.y - 6);
-      if (selected) {
+      caption(g, ctx, region, top.x + 2, top.y - 6);
+      if (selected && !ctx.isLocked(region.id)) {
         const index = chosenIndex(region.id, {points});
         pts.forEach((p, i) => {
           g.fillStyle = i === index ? "#fff" : colour;

@@ -1,7 +1,8 @@
 // <VideoRectangle> in the player: draw a box, move it, resize it by its corners, rotate it by
 // the handle above it or by the Details panel's rotation (about its centre on screen; what is
 // stored stays the rotated top-left corner and the angle). Boxes shown are the host's; a local
-// preview only while dragging.
+// preview only while dragging. A box's caption (its name, a padlock when locked) stays upright
+// above it, whatever its angle; a locked box has no handles.
 
 const HANDLE = 6, ROTATE_OFFSET = 22;
 const rad = degrees => degrees * Math.PI / 180;
@@ -35,6 +36,27 @@ function turned(shape, rotation, {width = 100, height = 100} = {}) {
   const centre = {x: shape.x * sx + half.x, y: shape.y * sy + half.y};
   const now = rotate(shape.width * sx / 2, shape.height * sy / 2, rotation);
   return {...shape, x: (centre.x - now.x) / sx, y: (centre.y - now.y) / sy, rotation};
+}
+
+// The region's name, upright, its baseline's left end at (x, y), in the region's colour; a
+// padlock after it when the region is locked.
+function caption(g, ctx, region, x, y) {
+  const name = ctx.nameOf(region);
+  g.save();
+  g.fillStyle = g.strokeStyle = ctx.colourOf(region);
+  g.font = "12px sans-serif";
+  g.fillText(name, x, y);
+  if (ctx.isLocked(region.id)) padlock(g, x + g.measureText(name).width + 4, y);
+  g.restore();
+}
+
+// A padlock 8 px wide standing on the baseline y: a body and a shackle.
+function padlock(g, x, y) {
+  g.fillRect(x, y - 7, 8, 7);
+  g.beginPath();
+  g.arc(x + 4, y - 7, 2.5, Math.PI, 0);
+  g.lineWidth = 1.5;
+  g.stroke();
 }
 
 export function mount(node, ctx) {
@@ -72,28 +94,31 @@ class BoxControl {
   }
 
   render(g) {
+    const ctx = this.ctx;
     for (const region of this.regions()) {
       const box = this.pixelBox(region.id);
       if (!box) continue;
-      const selected = region.id === this.ctx.selected;
+      const selected = region.id === ctx.selected;
       g.save();
       g.translate(box.x, box.y);
       g.rotate(rad(box.rotation));
-      g.strokeStyle = this.ctx.colourOf(region);
+      g.strokeStyle = ctx.colourOf(region);
       g.lineWidth = selected ? 2.5 : 1.5;
       g.fillStyle = g.strokeStyle + "22";
       g.fillRect(0, 0, box.width, box.height);
       g.strokeRect(0, 0, box.width, box.height);
       g.fillStyle = g.strokeStyle;
-      g.font = "12px sans-serif";
-      g.fillText(region.value.labels?.join(", ") || "", 2, -4);
-      if (selected) {
+      if (selected && !ctx.isLocked(region.id)) {
         for (const [hx, hy] of this.corners(box)) g.fillRect(hx - HANDLE / 2, hy - HANDLE / 2, HANDLE, HANDLE);
         g.beginPath();
         g.arc(box.width / 2, -ROTATE_OFFSET, HANDLE / 2 + 1, 0, 2 * Math.PI);
         g.fill();
       }
       g.restore();
+      // upright, above the top left of the box's extent on screen
+      const corners = this.corners(box).map(([cx, cy]) => rotate(cx, cy, box.rotation));
+      const left = Math.min(...corners.map(c => c.x)), top = Math.min(...corners.map(c => c.y));
+      caption(g, ctx, region, box.x + left + 2, box.y + top - 4);
     }
     if (this.drag?.mode === "draw" && this.drag.preview) {
       const b = this.drag.preview;
