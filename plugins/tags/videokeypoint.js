@@ -7,27 +7,6 @@ const RADIUS = 5, GRAB = 9, CLICK = 4;
 const TOLERANCE = 1;  // percent: how far outside the frame the host accepts a point (tracking may put one there)
 const clamp = value => Math.min(100, Math.max(0, value));
 
-// The region's name, its baseline's left end at (x, y), in the region's colour; a padlock after
-// it when the region is locked.
-function caption(g, ctx, region, x, y) {
-  const name = ctx.nameOf(region);
-  g.save();
-  g.fillStyle = g.strokeStyle = ctx.colourOf(region);
-  g.font = "12px sans-serif";
-  g.fillText(name, x, y);
-  if (ctx.isLocked(region.id)) padlock(g, x + g.measureText(name).width + 4, y);
-  g.restore();
-}
-
-// A padlock 8 px wide standing on the baseline y: a body and a shackle.
-function padlock(g, x, y) {
-  g.fillRect(x, y - 7, 8, 7);
-  g.beginPath();
-  g.arc(x + 4, y - 7, 2.5, Math.PI, 0);
-  g.lineWidth = 1.5;
-  g.stroke();
-}
-
 export function mount(node, ctx) {
   if (!ctx.kind(POINT_KIND.type)) ctx.registerKind(POINT_KIND);
   ctx.registerControl(new PointControl(node, ctx));
@@ -84,7 +63,7 @@ class PointControl {
       g.lineWidth = selected ? 2.5 : 1;
       g.strokeStyle = selected ? "#fff" : "#000";
       g.stroke();
-      caption(g, ctx, region, p.x + RADIUS + 4, p.y - RADIUS - 2);
+      ctx.caption(g, region, p.x + RADIUS + 4, p.y - RADIUS - 2);
       g.restore();
     }
   }

@@ -13,27 +13,6 @@ const clamp = value => Math.min(100, Math.max(0, value));
 // The selected point: {id, index} (the player has one selection, whichever tag's region it is).
 let chosen = null;
 
-// The region's name, its baseline's left end at (x, y), in the region's colour; a padlock after
-// it when the region is locked.
-function caption(g, ctx, region, x, y) {
-  const name = ctx.nameOf(region);
-  g.save();
-  g.fillStyle = g.strokeStyle = ctx.colourOf(region);
-  g.font = "12px sans-serif";
-  g.fillText(name, x, y);
-  if (ctx.isLocked(region.id)) padlock(g, x + g.measureText(name).width + 4, y);
-  g.restore();
-}
-
-// A padlock 8 px wide standing on the baseline y: a body and a shackle.
-function padlock(g, x, y) {
-  g.fillRect(x, y - 7, 8, 7);
-  g.beginPath();
-  g.arc(x + 4, y - 7, 2.5, Math.PI, 0);
-  g.lineWidth = 1.5;
-  g.stroke();
-}
-
 export function mount(node, ctx) {
   if (!ctx.kind(TYPE)) ctx.registerKind(polygonKind(ctx));
   ctx.registerControl(new PolygonControl(node, ctx));
@@ -162,7 +141,7 @@ class PolygonControl {
       g.globalAlpha = 1;
       g.stroke();
       const top = pts.reduce((a, b) => (b.y < a.y ? b : a));
-      caption(g, ctx, region, top.x + 2, top.y - 6);
+      ctx.caption(g, region, top.x + 2, top.y - 6);
       if (selected && !ctx.isLocked(region.id)) {
         const index = chosenIndex(region.id, {points});
         pts.forEach((p, i) => {

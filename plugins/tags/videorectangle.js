@@ -38,27 +38,6 @@ function turned(shape, rotation, {width = 100, height = 100} = {}) {
   return {...shape, x: (centre.x - now.x) / sx, y: (centre.y - now.y) / sy, rotation};
 }
 
-// The region's name, upright, its baseline's left end at (x, y), in the region's colour; a
-// padlock after it when the region is locked.
-function caption(g, ctx, region, x, y) {
-  const name = ctx.nameOf(region);
-  g.save();
-  g.fillStyle = g.strokeStyle = ctx.colourOf(region);
-  g.font = "12px sans-serif";
-  g.fillText(name, x, y);
-  if (ctx.isLocked(region.id)) padlock(g, x + g.measureText(name).width + 4, y);
-  g.restore();
-}
-
-// A padlock 8 px wide standing on the baseline y: a body and a shackle.
-function padlock(g, x, y) {
-  g.fillRect(x, y - 7, 8, 7);
-  g.beginPath();
-  g.arc(x + 4, y - 7, 2.5, Math.PI, 0);
-  g.lineWidth = 1.5;
-  g.stroke();
-}
-
 export function mount(node, ctx) {
   if (!ctx.kind(KIND.type)) ctx.registerKind(KIND);
   ctx.registerControl(new BoxControl(node, ctx));
@@ -118,7 +97,7 @@ class BoxControl {
       // upright, above the top left of the box's extent on screen
       const corners = this.corners(box).map(([cx, cy]) => rotate(cx, cy, box.rotation));
       const left = Math.min(...corners.map(c => c.x)), top = Math.min(...corners.map(c => c.y));
-      caption(g, ctx, region, box.x + left + 2, box.y + top - 4);
+      ctx.caption(g, region, box.x + left + 2, box.y + top - 4);
     }
     if (this.drag?.mode === "draw" && this.drag.preview) {
       const b = this.drag.preview;
