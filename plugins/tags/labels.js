@@ -27,10 +27,10 @@ export function mount(node, ctx) {
     const region = ctx.region(id), before = region.value.labels || [];
     const after = [...before.filter(l => !ours.has(l)), ...options.map(o => o.value).filter(v => chosen.has(v))];
     if (after.length === before.length && after.every((l, i) => l === before[i])) return;
-    const name = ctx.nameOf(region);
+    const name = ctx.nameOf(region), undo = ctx.comboOf("undo");
     ctx.edit(() => {
       const done = ctx.update(id, r => { r.value.labels = after; });
-      ctx.status(`${name} relabelled ${after.join(", ") || "(no label)"} — ctrl+z undoes`);
+      ctx.status(`${name} relabelled ${after.join(", ") || "(no label)"} — ${undo ? `${undo} undoes` : "undo takes it back"}`);
       return done;
     }, id);
   }
@@ -55,14 +55,21 @@ export function mount(node, ctx) {
                 ...options.map((o, i) => make("label", {}, boxes[i], o.title)));
   }
 
+  const keyed = [];  // [chip, its key's badge, the key's name]: shown as the annotator maps them
+  const showKeys = () => {
+    for (const [button, badge, key] of keyed) {
+      const combo = ctx.comboOf(key);
+      badge.textContent = combo || "";
+      badge.hidden = !combo;
+      button.title = `labels new regions; relabels the selected one${combo ? ` (${combo})` : ""}`;
+    }
+  };
   for (const {value, title, hotkey, colour} of options) {
     set.colours[value] = colour;
-    const button = make("button", {type: "button", className: "label",
-                                   title: `labels new regions; relabels the selected one${hotkey ? ` (${hotkey})` : ""}`},
+    const button = make("button", {type: "button", className: "label", title: "labels new regions; relabels the selected one"},
                         title);
     button.dataset.label = value;
     button.style.borderColor = colour;
-    if (hotkey) button.append(make("kbd", {className: "hotkey", textContent: hotkey}));
     const choose = () => {
       if (set.selected.has(value)) set.selected.delete(value);
       else { if (single) set.selected.clear(); set.selected.add(value); }
@@ -71,8 +78,14 @@ export function mount(node, ctx) {
       if (labelled(region) && set.selected.size) relabel(region.id, set.selected);
     };
     button.addEventListener("click", choose);
-    if (hotkey) ctx.hotkey(hotkey, `label ${value}`, choose);
+    if (hotkey) {
+      const badge = make("kbd", {className: "hotkey"});
+      button.append(badge);
+      keyed.push([button, badge, ctx.hotkey(hotkey, `label ${value}`, choose)]);
+    }
     element.append(button);
   }
+  showKeys();
+  ctx.on("hotkeys", showKeys);
   ctx.registerLabels(set);
 }

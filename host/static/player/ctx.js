@@ -17,6 +17,7 @@ export function tagContext(player, container, node) {
     registerLabels: set => player.registerLabels(set),
     activeLabels: objectName => player.activeLabels(objectName),
     hotkey: (combo, help, action, {up} = {}) => player.hotkey(combo, help, action, {up}),
+    comboOf: name => player.comboOf(name),
     get timelineArea() { return player.timelineArea; },
     get timeline() { return player.timeline.view(); },
 

@@ -34,6 +34,7 @@ export class Player extends EventTarget {
     this.saving = new Saving(this);
     this.tracking = new Tracking(this);
     this.bar = new ControlBar(this);
+    this.hotkeys.addEventListener("remap", event => this.emit("hotkeys", event.detail));
     this.selected = null;
     this.frame = 1;
     this.regionState = new RegionState(api, task.id);  // kept per user on the host
@@ -343,7 +344,14 @@ export class Player extends EventTarget {
 
   // ---- hotkeys ----
 
-  hotkey(combo, help, action, {up} = {}) { this.hotkeys.add(`label:${help}`, action, combo, help, {up}); }
+  // A tag's key; the name to ask its combo by (comboOf), which the annotator may remap.
+  hotkey(combo, help, action, {up} = {}) {
+    const name = `label:${help}`;
+    this.hotkeys.add(name, action, combo, help, {up});
+    return name;
+  }
+
+  comboOf(name) { return this.hotkeys.actions.get(name)?.combo ?? null; }
 
   keys() {
     const k = this.hotkeys;
