@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from box_keyframes import keyframes
 from host_support import settle
 from scenes import make_scene, write_video
 from tracklabel.core.cli import main
@@ -19,13 +20,6 @@ from tracklabel.core.track import Track, norm_angle
 
 SIZES = [None, (640, 360), (360, 640), (1920, 1080), (100, 100)]
 
-coords = st.floats(-50, 150, allow_nan=False)
-keyframes = st.lists(
-    st.tuples(st.integers(1, 60), coords, coords, st.floats(0, 100), st.floats(0, 100),
-              st.floats(-720, 720), st.booleans()),
-    min_size=1, max_size=8, unique_by=lambda k: k[0],
-).map(lambda ks: [BoxKeyframe(frame=k[0], x=k[1], y=k[2], width=k[3], height=k[4],
-                              rotation=k[5], enabled=k[6]) for k in sorted(ks)])
 
 
 def centres(x, y, width, height, rotation, size):
