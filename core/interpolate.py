@@ -37,6 +37,8 @@ class AtSize:
         self.size = size
 
     def __getattr__(self, name):
+        if name == "interpolator":  # not set yet (a copy being made): not the wrapped one's
+            raise AttributeError(name)
         return getattr(self.interpolator, name)
 
     def boxes(self, track: Track, frames: np.ndarray, **options) -> Boxes:

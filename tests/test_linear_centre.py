@@ -233,9 +233,9 @@ def test_an_export_without_the_frames_size_says_what_to_pass(tmp_path):
     assert "--width and --height" in result.output
 
 
-def test_the_host_shapes_it_at_the_videos_size(admin, tmp_path, registry):
-    """The player's boxes (the tracks route) turn about the centre on screen of the task's
-    320 x 180 video, as the export does."""
+@pytest.fixture
+def turning_task(admin, tmp_path):
+    """A task of a linear-centre project whose video is 320 x 180."""
     config = ('<View><Labels name="label" toName="video"><Label value="Man"/></Labels>'
               '<Video name="video" value="$video"/>'
               '<VideoRectangle name="box" toName="video" interpolation="linear-centre"/></View>')
@@ -244,11 +244,35 @@ def test_the_host_shapes_it_at_the_videos_size(admin, tmp_path, registry):
     write_video(make_scene(10, (320, 180)), tmp_path / "media" / "clip.mp4")
     task = admin.post(f"/api/projects/{project}/tasks", json=[{"data": {"video": "clip.mp4"}}]).json["tasks"][0]
     settle(admin, task)
-    region = {"id": "r", "type": "videorectangle", "from_name": "box", "to_name": "video",
-              "value": {"sequence": TURN, "labels": ["Man"], "framesCount": 3}}
-    response = admin.post(f"/api/tasks/{task}/tracks", json={"result": [region]})
+    return project, task
+
+
+def turning_region(**fields):
+    return {"id": "r", "type": "videorectangle", "from_name": "box", "to_name": "video", **fields,
+            "value": {"sequence": TURN, "labels": ["Man"], "framesCount": 3}}
+
+
+def test_the_host_shapes_it_at_the_videos_size(admin, turning_task, registry):
+    """The player's boxes (the tracks route) turn about the centre on screen of the task's
+    320 x 180 video."""
+    _, task = turning_task
+    response = admin.post(f"/api/tasks/{task}/tracks", json={"result": [turning_region()]})
     assert response.status_code == 200, response.json
     (track,) = response.json["regions"]
     keys = Track.from_keyframes([BoxKeyframe(**k) for k in TURN])
     expected = registry.interpolator("linear-centre").boxes(keys, frame_range(3), size=(320, 180))
     assert track["x"] == pytest.approx(expected.x.tolist()) and track["y"] == pytest.approx(expected.y.tolist())
+
+
+def test_the_players_boxes_and_the_hosts_export_take_the_size_alike(admin, turning_task, registry):
+    """A region that says its own frame size (Label Studio's original_width and _height, here
+    400 x 400 on a 320 x 180 video) is shaped at it both in the player and in the export."""
+    project, task = turning_task
+    annotation = admin.post(f"/api/tasks/{task}/annotations",
+                            json={"result": [turning_region(original_width=400, original_height=400)]}).json["id"]
+    (track,) = admin.get(f"/api/annotations/{annotation}/tracks").json["regions"]
+    rows = [json.loads(line) for line in admin.get(f"/api/projects/{project}/export?format=jsonl").data.splitlines()]
+    keys = Track.from_keyframes([BoxKeyframe(**k) for k in TURN])
+    expected = registry.interpolator("linear-centre").boxes(keys, frame_range(3), size=(400, 400))
+    assert track["x"] == pytest.approx(expected.x.tolist()) and track["y"] == pytest.approx(expected.y.tolist())
+    assert [row["x"] for row in rows] == pytest.approx(track["x"]) and [row["y"] for row in rows] == pytest.approx(track["y"])
