@@ -193,6 +193,8 @@ def test_a_relabel_is_announced_and_one_undo_takes_it_back(page, server, config,
     page.wait_for_function("document.querySelector('.status').textContent.startsWith('#1 Man relabelled')")
     status = page.inner_text(".status")
     assert status == f"#1 Man relabelled {', '.join(after)} — ctrl+z undoes"
+    stage, shown = (page.locator(s).bounding_box() for s in (".stage", ".status"))
+    assert stage["y"] <= shown["y"] and shown["y"] + shown["height"] <= stage["y"] + stage["height"] / 2  # over the video
     assert page.inner_text(".details .region-name .name") == f"#1 {', '.join(after)}"
     page.keyboard.press("Control+z")  # one step back: the old label, the region still there
     wait_labels(page, ["Man"])

@@ -63,7 +63,8 @@ export class Player extends EventTarget {
     this.store = new AnnotationStore(this.api, this.task, index.count, this.fps, this.kinds);
     this.keys();
     this.statusLine = el("div", {className: "status", role: "status"});
-    this.main.append(...this.bar.build(), this.timelineElement, this.statusLine);
+    this.main.append(...this.bar.build(), this.timelineElement);
+    this.stage.append(this.statusLine);  // where the eye is: over the top of the video
     this.clock.addEventListener("frame", e => this.onFrame(e.detail));
     const calibrated = this.clock.calibrate();  // seeks asked for from here on queue behind it
     this.store.addEventListener("tracks", () => this.render());
@@ -338,8 +339,11 @@ export class Player extends EventTarget {
 
   status(message, isError = false) {
     if (!this.statusLine) return;
-    this.statusLine.textContent = message || "";
+    this.statusLine.replaceChildren(...(message ? [message].flat() : []));  // text, or text and buttons
     this.statusLine.classList.toggle("error", Boolean(message) && isError);
+    this.statusLine.classList.remove("shown");  // the fade starts again for the new message
+    void this.statusLine.offsetWidth;
+    this.statusLine.classList.add("shown");
   }
 
   // ---- hotkeys ----
