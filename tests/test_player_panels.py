@@ -235,3 +235,33 @@ def test_remapped_keys_show_on_the_chips_and_in_the_relabel_message(page, server
         remap(page, "label:label Man", "1")
         remap(page, "undo", "Control+z")
     assert chip.locator(".hotkey").inner_text() == "1"
+
+
+def names(page):
+    return page.locator(".regions .region .name").all_inner_texts()
+
+
+def test_a_regions_number_stays_with_it(page, server):
+    """As CVAT's object ids: deleting #2 leaves #3 as it was, a new region gets #4, and undoing
+    the delete brings #2 back."""
+    drawn_box(page, server)
+    draw(page, 40, 40, 90, 80)
+    wait_regions(page, 2)
+    draw(page, 40, 160, 90, 200)
+    wait_regions(page, 3)
+    assert names(page) == ["#1 Man", "#2 Man", "#3 Man"]
+    second = page.evaluate("tracklabel.regions()[1].id")
+    page.click(f".region[data-region='{second}'] button[data-action=delete]")
+    wait_regions(page, 2)
+    page.wait_for_function("document.querySelectorAll('.regions .region').length === 2")
+    assert names(page) == ["#1 Man", "#3 Man"]
+    draw(page, 120, 180, 170, 220)
+    wait_regions(page, 3)
+    page.wait_for_function("document.querySelectorAll('.regions .region').length === 3")
+    assert names(page) == ["#1 Man", "#3 Man", "#4 Man"]
+    page.locator(".stage .overlay").hover()
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")  # the new region, then the delete
+    page.wait_for_function(f"tracklabel.regions().map(r => r.id).includes('{second}') && tracklabel.regions().length === 3")
+    page.wait_for_function("document.querySelectorAll('.regions .region').length === 3")
+    assert names(page) == ["#1 Man", "#2 Man", "#3 Man"]

@@ -40,7 +40,8 @@ export class Player extends EventTarget {
     this.regionState = new RegionState(api, task.id);  // kept per user on the host
     this.hidden = this.regionState.hidden;
     this.locked = this.regionState.locked;
-    this.numbers = {result: null, length: 0, of: new Map()};  // region id -> its number (nameOf)
+    this.numbers = new Map();  // region id -> its number (nameOf), kept while the player is open
+    this.lastNumber = 0;
   }
 
   // ---- building ----
@@ -173,15 +174,16 @@ export class Player extends EventTarget {
     return (kind?.labels ? kind.labels(region.value) : region.value.labels) || [];
   }
 
-  // A region's short name, as CVAT names objects: its number (its place among the annotation's
-  // regions, in the order they were drawn) and its labels, `#3 Car`.
+  // A region's short name, as CVAT names objects: its number and its labels, `#3 Car`. The
+  // regions are numbered in the order drawn when the task opens, and one added later gets the
+  // next number; a number stays with its region (deleting #2 leaves #3 as it was; undoing the
+  // delete brings #2 back).
   nameOf(region) {
-    const result = this.store.result;
-    if (this.numbers.result !== result || this.numbers.length !== result.length) {
-      this.numbers = {result, length: result.length, of: new Map(this.store.regions().map((r, i) => [r.id, i + 1]))};
+    if (!this.numbers.has(region.id)) {
+      for (const r of this.store.regions()) if (!this.numbers.has(r.id)) this.numbers.set(r.id, ++this.lastNumber);
     }
     const labels = this.labelsOf(region).join(", ");
-    return `#${this.numbers.of.get(region.id) ?? "?"}${labels ? ` ${labels}` : ""}`;
+    return `#${this.numbers.get(region.id) ?? "?"}${labels ? ` ${labels}` : ""}`;
   }
 
   colourOf(region) {
