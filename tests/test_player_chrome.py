@@ -96,7 +96,8 @@ def test_the_save_state_is_a_badge_in_the_control_bar(page, server):
     draw(page, 130, 125, 150, 135)
     page.wait_for_function("tracklabel.regions()[0].value.sequence.length === 3")
     page.click("button[data-action=save]")
-    assert badge(page, "failed") == f"Not saved: version {annotation['version'] + 1} is on the host"
+    assert badge(page, "failed") == "Not saved"
+    assert page.get_attribute(BADGE, "title") == f"Not saved: version {annotation['version'] + 1} is on the host"
     assert page.evaluate(f"getComputedStyle(document.querySelector('{BADGE}')).color") == "rgb(255, 119, 119)"
     page.click("dialog.conflict button:has-text('Reload theirs')")
     assert badge(page, "saved") == "Saved"
@@ -104,6 +105,54 @@ def test_the_save_state_is_a_badge_in_the_control_bar(page, server):
     draw(page, 100, 100, 200, 200)  # the failure stays until the next change; after it, unsaved
     wait_regions(page, 1)
     assert badge(page, "unsaved") == "Unsaved changes"
+
+
+# Three drawing tools: a button each in the bar under the video, which leaves the badge little room.
+THREE_TOOLS = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoRectangle name="box" toName="video"/>
+  <VideoPolygon name="poly" toName="video"/>
+  <VideoKeyPoint name="point" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Man" background="blue"/></Labels>
+</View>"""
+
+# Where the bars under the video are: the view bar's height, the transport's and the timeline's top.
+BARS = """() => [document.querySelector('.view-controls').getBoundingClientRect().height,
+                 document.querySelector('.view-controls + .controls').getBoundingClientRect().y,
+                 document.querySelector('.timeline-canvas').getBoundingClientRect().y]"""
+
+
+# The badge's box, and whether its text is cut.
+BADGE_BOX = f"""() => {{
+  const badge = document.querySelector('{BADGE}'), r = badge.getBoundingClientRect();
+  return [r.x, r.y, r.width, r.height, badge.scrollWidth > badge.clientWidth];
+}}"""
+
+
+def test_a_failed_save_moves_no_bar(page, server):
+    task = fresh_task(server, THREE_TOOLS)
+    stored = server.call("POST", f"/api/tasks/{task}/annotations", {"result": []})
+    open_task(page, server, task)
+    assert page.locator(".view-controls button[data-action=tool]").count() == 3
+    assert badge(page, "saved") == "Saved"
+    bars, box = page.evaluate(BARS), page.evaluate(BADGE_BOX)
+    assert not box[-1]
+    # someone else saves meanwhile: Update fails with a 409
+    server.call("PUT", f"/api/annotations/{stored['id']}", {"result": [], "version": stored["version"]})
+    page.click("button[data-action=save]")
+    badge(page, "failed")
+    assert page.evaluate(BARS) == bars
+    assert page.evaluate(BADGE_BOX) == box
+    reason = f"Not saved: version {stored['version'] + 1} is on the host"
+    assert page.inner_text(BADGE) == "Not saved"  # a short word in the bar; the reason in its title
+    assert page.get_attribute(BADGE, "title") == reason
+    assert page.inner_text(".status") == reason  # and over the video
+    page.click("dialog.conflict button:has-text('Reload theirs')")
+    assert badge(page, "saved") == "Saved"
+    draw(page, 100, 100, 200, 200)  # the longest word: the same slot, whole
+    assert badge(page, "unsaved") == "Unsaved changes"
+    assert page.evaluate(BARS) == bars
+    assert page.evaluate(BADGE_BOX) == box
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 // Saving the annotation: Submit (the first save) or Update; a version conflict asks whether to
-// reload the stored annotation or overwrite it. The save-state badge in the control bar says what
-// the host has: nothing yet, unsaved changes, saving, saved, or why the last save failed (in red,
-// until the next change). The status line under the timeline says it too, as one more message.
+// reload the stored annotation or overwrite it. The save-state badge in the control bar says in a
+// word or two what the host has: nothing yet, unsaved changes, saving, saved, or not saved (in
+// red, until the next change; why is in its title). The message over the video says it too, why
+// included.
 
 import {el} from "./dom.js";
 
@@ -61,14 +62,14 @@ export class Saving {
   render() {
     const store = this.player.store;
     if (this.failure?.revision !== store.revision) this.failure = null;
-    const [state, text] = this.saving ? ["saving", "Saving…"]
-      : this.failure ? ["failed", this.failure.message]
+    const [state, text, title = text] = this.saving ? ["saving", "Saving…"]
+      : this.failure ? ["failed", "Not saved", this.failure.message]
       : store.dirty ? ["unsaved", "Unsaved changes"]
-      : store.annotation ? ["saved", "Saved"]
+      : store.annotation ? ["saved", "Saved", `version ${store.annotation.version} is on the host`]
       : ["new", "Not submitted"];
-    if (this.badge.dataset.state === state && this.badge.textContent === text) return;
+    if (this.badge.dataset.state === state && this.badge.title === title) return;
     this.badge.dataset.state = state;
     this.badge.textContent = text;
-    this.badge.title = state === "saved" ? `version ${store.annotation.version} is on the host` : text;
+    this.badge.title = title;
   }
 }
