@@ -155,6 +155,57 @@ def test_a_failed_save_moves_no_bar(page, server):
     assert page.evaluate(BADGE_BOX) == box
 
 
+# Hold the answer to the next save (the host has stored it) until `releaseSave()`.
+HOLD_NEXT_SAVE = """() => {
+  const real = window.fetch, held = [];
+  window.holding = () => held.length;
+  window.releaseSave = () => held.splice(0).forEach(release => release());
+  let hold = true;
+  window.fetch = async (url, init) => {
+    const response = await real(url, init);
+    if (!hold || !/\\/annotations(\\/\\d+)?$/.test(url) || !["POST", "PUT"].includes(init?.method)) return response;
+    hold = false;
+    await new Promise(resolve => held.push(resolve));
+    return response;
+  };
+}"""
+
+
+def save_twice(page, regions):
+    """Save, and while its answer is held draw a box and save again; wait until both are done."""
+    page.evaluate(HOLD_NEXT_SAVE)
+    page.click("button[data-action=save]")
+    page.wait_for_function("window.holding() === 1")
+    draw(page, 60 + 30 * regions, 60, 80 + 30 * regions, 80)
+    wait_regions(page, regions + 1)
+    page.click("button[data-action=save]")
+    page.evaluate("window.releaseSave()")
+    page.wait_for_selector(f"{BADGE}:not([data-state=saving])")
+
+
+def test_a_save_asked_for_while_one_is_under_way_waits_for_it(page, server):
+    task = fresh_task(server)
+    open_task(page, server, task)
+    draw(page, 20, 20, 40, 40)
+    wait_regions(page, 1)
+    save_twice(page, 1)  # Submit twice: one annotation, then an Update of it
+    assert badge(page, "saved") == "Saved"
+    (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
+    assert len(annotation["result"]) == 2
+    save_twice(page, 2)  # Update twice: the second sends the version the first stored, no conflict
+    assert badge(page, "saved") == "Saved"
+    assert page.locator("dialog.conflict").count() == 0
+    (annotation,) = server.call("GET", f"/api/tasks/{task}/annotations")
+    assert len(annotation["result"]) == 3
+    assert page.evaluate("tracklabel.player.store.annotation.version") == annotation["version"]
+    # someone else saves meanwhile: the first fails, and the one asked for after it is not sent
+    server.call("PUT", f"/api/annotations/{annotation['id']}", {"result": [], "version": annotation["version"]})
+    save_twice(page, 3)
+    assert badge(page, "failed") == "Not saved"
+    assert page.locator("dialog.conflict").count() == 1  # one question, not one per save
+    assert server.call("GET", f"/api/tasks/{task}/annotations")[0]["result"] == []
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo's data as `tracklabel serve --demo` makes it (project, clip, admin, the login

@@ -9,16 +9,33 @@ import {el} from "./dom.js";
 export class Saving {
   constructor(player) {
     this.player = player;
-    this.saving = 0;  // saves under way
+    this.saving = 0;  // saves asked for and not done
+    this.line = Promise.resolve(true);  // the last save asked for: whether it stored the annotation
     this.failure = null;  // {message, revision}: the last save's failure, shown until a change
     this.badge = el("span", {className: "save-state", role: "status"});
   }
 
-  // True when the annotation is on the host afterwards.
+  // True when the annotation is on the host afterwards. One save at a time: a save asked for while
+  // another is under way waits for it, then sends the version it stored (sent at once, it would
+  // post a second annotation or conflict with that one); it is dropped if that one failed, whose
+  // failure stands.
   async save(overwriteVersion = null) {
-    const player = this.player;
-    player.status("Saving…");  // what an earlier save said no longer holds
+    this.player.status("Saving…");  // what an earlier save said no longer holds
+    const waits = this.saving > 0;
     this.saving++;
+    this.render();
+    const saved = this.line.then(before => (waits && !before ? false : this.send(overwriteVersion)));
+    this.line = saved.catch(() => false);  // a save that threw does not stop the next ones
+    try {
+      return await saved;
+    } finally {
+      this.saving--;
+      this.render();
+    }
+  }
+
+  async send(overwriteVersion) {
+    const player = this.player;
     this.failure = null;
     this.render();
     try {
@@ -30,9 +47,6 @@ export class Saving {
       if (error.status === 409) this.conflict(error.body.version);
       else this.failed(error.body?.message || error.message);
       return false;
-    } finally {
-      this.saving--;
-      this.render();
     }
   }
 
