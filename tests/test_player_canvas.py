@@ -96,6 +96,11 @@ def near(pixel, colour, tolerance=60):
     return pixel[3] > 200 and all(abs(a - b) <= tolerance for a, b in zip(pixel, colour))
 
 
+def stroked(pixel, colour):
+    """A pixel of a line of this colour (a 1.5 px line is not wholly opaque on any pixel)."""
+    return pixel[3] > 150 and near((*pixel[:3], 255), colour)
+
+
 def overlay(page):
     size = page.evaluate("[document.querySelector('.stage .overlay').clientWidth, "
                          "document.querySelector('.stage .overlay').clientHeight]")
@@ -192,6 +197,14 @@ def test_a_box_caption_stays_upright_when_the_box_turns(page, server):
     go(page, 10)
     turned = overlay(page)
     assert turned.differences(upright) < 20
+    # and it is drawn: its edges in the label's colour, its caption above its top left
+    for x, y in ((45, 40), (45, 60), (30, 50), (60, 50)):  # the middle of each edge
+        at = page.evaluate(f"tracklabel.player.toPixels({{x: {x}, y: {y}}})")
+        assert any(stroked(turned.at(at["x"] + dx, at["y"] + dy), BLUE)
+                   for dx in range(-2, 3) for dy in range(-2, 3)), (x, y)
+    corner = page.evaluate("tracklabel.player.toPixels({x: 30, y: 40})")
+    assert reads(page, ".stage .overlay", (corner["x"] + 2, corner["y"] - 4), "12px sans-serif",
+                 ["#1 Man", "Man", ""]) == "#1 Man"
 
 
 def test_timeline_rows_and_captions_name_each_region(page, server):
