@@ -298,9 +298,10 @@ export class Player extends EventTarget {
 
   track(direction) { return this.tracking.run(direction); }
 
-  // The Details panel's field `key` of the selected region's shape set to `value`: a keyframe here.
-  async setDetail(key, value) {
-    const id = this.selected, frame = this.frame;
+  // The Details panel's field `key` of a region's shape at a frame set to `value`: a keyframe
+  // there. The field says which region and frame it showed (by the time a number is entered, a
+  // click may have selected another region); the selected region at this frame by default.
+  async setDetail(key, value, {id = this.selected, frame = this.frame} = {}) {
     await this.edit(async () => {
       const kind = this.store.kindOf(this.store.region(id));
       const {keyframe, ...shape} = this.store.shapeAt(id, frame) || {};
