@@ -59,7 +59,7 @@ def wait_rows(page, count):
 
 
 def loaded(page, filter="all", sort="id", page_number=1):
-    """Wait for the list of that filter, sort column and page."""
+    """Wait for the list of that filter, sort (its column, "-" before it for descending) and page."""
     page.wait_for_selector(f".tasks-page[data-loaded='{filter} {sort} {page_number}']")
 
 
@@ -314,7 +314,7 @@ def test_a_late_answer_to_an_earlier_sort_does_not_replace_the_list(chromium, si
     page.keyboard.press("s")  # by last update: its answer is held
     page.keyboard.press("s")  # by annotations
     page.keyboard.press("r")  # descending
-    loaded(page, sort="annotations")
+    loaded(page, sort="-annotations")
     assert column(page, "id") == [str(t) for t in (tasks[0], tasks[2], tasks[1])]
     page.evaluate("window.releaseHeld()")
     page.wait_for_function("window.heldDone")

@@ -83,6 +83,7 @@ export async function mount(root, shell) {
     const question = ++asked;
     const query = new URLSearchParams({filter: state.filter, sort: (state.descending ? "-" : "") + state.sort,
                                        page: state.page, per_page: state.perPage});
+    const shown = `${query.get("filter")} ${query.get("sort")} ${query.get("page")}`;  // data-loaded once drawn
     const answer = await shell.api.get(`/api/projects/${project}/task-list?${query}`);
     if (question !== asked) return;
     total = answer.total;
@@ -95,7 +96,7 @@ export async function mount(root, shell) {
     pushState();
     draw();
     if (rows.some(busy)) poll = setTimeout(() => shell.run(load), POLL_MS);
-    root.querySelector(".tasks-page").dataset.loaded = `${state.filter} ${state.sort} ${state.page}`;
+    root.querySelector(".tasks-page").dataset.loaded = shown;
   }
   const reload = () => shell.run(load);
 
