@@ -11,15 +11,7 @@ import numpy as np
 import pytest
 
 import video_factory
-from browser_support import CONFIG as BOX_CONFIG, PlayerServer, fresh_task, go, open_task, wait_regions
-
-CONFIG = """<View>
-  <Video name="video" value="$video" frameRate="25"/>
-  <VideoRectangle name="box" toName="video"/>
-  <VideoPolygon name="poly" toName="video"/>
-  <VideoKeyPoint name="point" toName="video"/>
-  <Labels name="labels" toName="video"><Label value="Man" background="blue"/></Labels>
-</View>"""
+from browser_support import CONFIG as BOX_CONFIG, SHAPES_CONFIG as CONFIG, PlayerServer, fresh_task, go, open_task, wait_regions
 
 BLUE, RED = (0, 0, 255), (255, 85, 85)  # the label's colour; a lifespan end's
 ROW_TOP, ROW = 18, 22  # px: the timeline's frame numbers above its rows; a row's height

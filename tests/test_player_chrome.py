@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import draw, fresh_task, go, open_task, settle, wait_ready, wait_regions
+from browser_support import SHAPES_CONFIG, draw, fresh_task, go, open_task, settle, wait_ready, wait_regions
 from server_process import Client, Server, wait_indexed
 from tracklabel.host import create_app, db
 from tracklabel.host.auth import create_token
@@ -107,15 +107,6 @@ def test_the_save_state_is_a_badge_in_the_control_bar(page, server):
     assert badge(page, "unsaved") == "Unsaved changes"
 
 
-# Three drawing tools: a button each in the bar under the video, which leaves the badge little room.
-THREE_TOOLS = """<View>
-  <Video name="video" value="$video" frameRate="25"/>
-  <VideoRectangle name="box" toName="video"/>
-  <VideoPolygon name="poly" toName="video"/>
-  <VideoKeyPoint name="point" toName="video"/>
-  <Labels name="labels" toName="video"><Label value="Man" background="blue"/></Labels>
-</View>"""
-
 # Where the bars under the video are: the view bar's height, the transport's and the timeline's top.
 BARS = """() => [document.querySelector('.view-controls').getBoundingClientRect().height,
                  document.querySelector('.view-controls + .controls').getBoundingClientRect().y,
@@ -130,7 +121,7 @@ BADGE_BOX = f"""() => {{
 
 
 def test_a_failed_save_moves_no_bar(page, server):
-    task = fresh_task(server, THREE_TOOLS)
+    task = fresh_task(server, SHAPES_CONFIG)  # three tool buttons leave the badge little room
     stored = server.call("POST", f"/api/tasks/{task}/annotations", {"result": []})
     open_task(page, server, task)
     assert page.locator(".view-controls button[data-action=tool]").count() == 3
