@@ -10,7 +10,7 @@ from .tracking import Box
 
 EDGE = 1.0  # pixels: a start box this near a side of the frame may go on beyond it
 SEAM = 2  # pixels along a side of the frame that tell an entering object from a whole one
-CHANGED = 12.0  # grey levels: seam pixels this unlike where they would have moved did not move in
+CHANGED = 12.0  # grey levels: pixels this unlike where they would have moved did not move (seams, template cells)
 INWARD = {"left": (1, 0), "right": (-1, 0), "top": (0, 1), "bottom": (0, -1)}
 
 

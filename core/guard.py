@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .edges import INWARD, beyond_edges, given_moved, tell
+from .edges import CHANGED, INWARD, beyond_edges, given_moved, tell
 from .geometry import iou
 from .look import Look, crop, grey
 from .tracking import Box, Tracker
@@ -35,7 +35,7 @@ UNCOVERED = 0.6  # share of the object's blocks that must look like it (a half-c
 COVERED = 2  # frames in a row under UNCOVERED: lost from the first of them
 PLAINLY = 0.75  # share of the object's blocks that look like it: a poor match is not unsure
 SETTLE = 3  # frames after the start when a still part of the start box is told from the object
-STILL, CHANGED = 3.0, 12.0  # grey levels: a template cell this unchanged is still, this changed moved
+STILL = 3.0  # grey levels: a template cell this unchanged is still (CHANGED: this changed, it moved)
 AGREE = 0.5  # IoU the box tracked back keeps with the box tracked forward
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import av
 from flask import g
 
+from server_process import Process
 from tracklabel.core.errors import InputError
 
 TESTS = Path(__file__).parent
@@ -86,25 +86,14 @@ def main() -> None:
     run_worker({**FAST, **config, "JOB_RUNNERS": RUNNERS})
 
 
-class Worker:
+class Worker(Process):
     """A worker process on the data folder and database; its output goes to a log file."""
 
     def __init__(self, data: Path, url: str, concurrency: int = 1, **config):
         config = {"DATA_DIR": str(data), "DATABASE_URL": url, "WORKERS": concurrency, **config}
-        self.log = open(data.parent / f"worker-{time.monotonic_ns()}.log", "w+b")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(TESTS)!r}); "
-                                   "import job_workers_support; job_workers_support.main()", json.dumps(config)],
-            stdout=self.log, stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=60)
+        super().__init__([json.dumps(config)], data.parent / f"worker-{time.monotonic_ns()}.log",
+                         command=(sys.executable, "-c", f"import sys; sys.path.insert(0, {str(TESTS)!r}); "
+                                                        "import job_workers_support; job_workers_support.main()"))
 
     def stop(self, timeout: float = 60) -> int:
         """SIGTERM, and its exit status once it has ended."""

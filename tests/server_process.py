@@ -35,12 +35,12 @@ def add_user(data: Path, name: str = "admin", role: str = "admin", password: str
 
 
 class Process:
-    """A `tracklabel` command in the background, its output in a log file; `kill()` sends
-    SIGKILL, `stop()` a polite SIGTERM first."""
+    """A `tracklabel` command (or another, `command`) in the background, its output in a log
+    file; `kill()` sends SIGKILL, `stop()` a polite SIGTERM first."""
 
-    def __init__(self, args: list[str], log: Path):
+    def __init__(self, args: list[str], log: Path, command: tuple[str, ...] = tuple(CLI)):
         self.log = open(log, "w+b")
-        self.process = subprocess.Popen([*CLI, *args], stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([*command, *args], stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
         self.log.flush()
