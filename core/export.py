@@ -11,7 +11,7 @@ from msgspec import UNSET
 
 from .decoding import IndexCache, Video
 from .errors import InputError, PluginError, Problem, Warnings
-from .interpolate import frame_range
+from .interpolate import AtSize, frame_range
 from .options import Option, option_values
 from .schema import MAX_FPS, MAX_PIXELS, MIN_FPS, Annotation, Region, Task
 from .shapes import Shapes
@@ -158,17 +158,22 @@ class ExportJob:
     def frame_size(self, item: TrackItem) -> tuple[float, float]:
         """The video's width and height in pixels: from the options, the region, or the
         probe of the task's video file."""
+        size = self.known_size(item.location[0], item.region)
+        if size is None:
+            raise InputError(Problem(self.where(item), "the video's width and height are unknown: "
+                                                       "pass --width and --height, or make the "
+                                                       "task's video file readable (--media-root)"))
+        return size
+
+    def known_size(self, task_index: int, region: Region) -> tuple[float, float] | None:
+        """The frame size `frame_size` gives, or None where nothing gives it."""
         if self.options.width and self.options.height:
             return self.options.width, self.options.height
-        width, height = item.region.original_width, item.region.original_height
+        width, height = region.original_width, region.original_height
         if width is not UNSET and height is not UNSET:
             return width, height
-        video = self.video(item.location[0])
-        if video is not None:
-            return video.probe.width, video.probe.height
-        raise InputError(Problem(self.where(item), "the video's width and height are unknown: "
-                                                   "pass --width and --height, or make the "
-                                                   "task's video file readable (--media-root)"))
+        video = self.video(task_index)
+        return None if video is None else (video.probe.width, video.probe.height)
 
     def video(self, task_index: int):
         """The task's video through the chosen decoder when its file is at hand, else None;
@@ -237,9 +242,18 @@ class ExportJob:
 
     def shapes(self, task_index: int, region: Region, frames) -> Shapes:
         """The region's shapes at these frames from its tag and interpolator, with the task's
-        video when the interpolator needs one (an InputError naming the task when it cannot be had)."""
+        video or the frame's size when the interpolator needs them (an InputError naming the task
+        when they cannot be had)."""
         tag = self.registry.region_tag(region.type)
         interpolator = self.interpolator_for(region)
+        if interpolator.needs_size:
+            size = self.known_size(task_index, region)
+            if size is None:
+                raise InputError(Problem(self._task_where(task_index),
+                                         f"interpolator {interpolator.name!r} needs the video's width and "
+                                         "height: pass --width and --height, or make the task's video file "
+                                         "readable (--media-root)"))
+            interpolator = AtSize(interpolator, size)
         if not interpolator.needs_video:
             return tag.shapes(region.value, frames, interpolator)
         video = self.video(task_index)

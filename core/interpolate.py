@@ -15,15 +15,34 @@ class Interpolator:
     `boxes` gets a normalised Track and 1-based frame numbers and returns a Boxes row per frame.
     The lifespan (which rows are visible) follows docs/frames.md whatever the strategy. A strategy
     that looks at the images sets `needs_video`: `boxes` then also gets `video=`, the region's
-    tracklabel.core.decoding.Video.
+    tracklabel.core.decoding.Video. One whose boxes depend on the frame's shape in pixels sets
+    `needs_size`: its callers then give it through `AtSize`, and `boxes` gets `size=(width, height)`.
     """
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
     needs_video: ClassVar[bool] = False
+    needs_size: ClassVar[bool] = False
 
     def boxes(self, track: Track, frames: np.ndarray) -> Boxes:
         raise NotImplementedError
+
+
+class AtSize:
+    """An interpolator that `needs_size`, told the frame's (width, height) in pixels: what a tag's
+    `shapes` is given, so that every `boxes` call it makes passes `size=`."""
+
+    def __init__(self, interpolator: Interpolator, size: tuple[float, float]):
+        self.interpolator = interpolator
+        self.size = size
+
+    def __getattr__(self, name):
+        if name == "interpolator":  # not set yet (a copy being made): not the wrapped one's
+            raise AttributeError(name)
+        return getattr(self.interpolator, name)
+
+    def boxes(self, track: Track, frames: np.ndarray, **options) -> Boxes:
+        return self.interpolator.boxes(track, frames, size=self.size, **options)
 
 
 def frame_range(frames_count: int) -> np.ndarray:

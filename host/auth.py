@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 
 from flask import Blueprint, g, jsonify, redirect, request
@@ -19,6 +20,9 @@ from .store import users as user_store
 ROLES = ("admin", "annotator")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PASSWORD_LIMIT = 1024  # characters (hashing a longer one is work for nothing)
+# Where a login link may go on to: a path on this host, in printable ASCII. Not `//host` or
+# `/\host` (browsers read another host), nor with a tab or newline (dropped: `/<tab>/host`).
+LOCAL_PATH = re.compile(r"/(?![/\\])[!-\[\]-~]*")
 
 bp = Blueprint("auth", __name__)
 
@@ -123,14 +127,16 @@ def login():
 
 @bp.get("/login/<code>")
 def login_link(code: str):
-    """A one-time login link (from `tracklabel serve --demo`): starts a session, then home."""
+    """A one-time login link (from `tracklabel serve --demo`): starts a session, then goes on to
+    `?next=` when it is a path on this host, else home."""
     with db.write() as conn:
         user = _user_by_token(code, "login")
         if user is None:
             raise ApiError(401, "unauthorized", "this login link is unknown or was used")
         user_store.delete_token(conn, digest(code))
     _start_session(user)
-    return redirect("/")
+    target = request.args.get("next", "")
+    return redirect(target if LOCAL_PATH.fullmatch(target) else "/")
 
 
 @bp.post("/api/auth/logout")

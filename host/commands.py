@@ -57,8 +57,8 @@ def serve(data_dir, database, host, port, media_roots, threads, processes, job_t
         from tracklabel.host.demo import prepare_demo
 
         with app.app_context():
-            code = prepare_demo()
-        click.echo(f"demo: open http://{host}:{port}/login/{code} (a one-time login link)")
+            link = prepare_demo()
+        click.echo(f"demo: open http://{host}:{port}{link} (a one-time login link to the player)")
     click.echo(f"serving {data_dir} on http://{host}:{port}")
     if processes == 1:
         from tracklabel.host.server import serve as serve_app

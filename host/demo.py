@@ -33,22 +33,26 @@ WIDTH, HEIGHT, FPS, FRAMES = 640, 360, 25, 250
 
 
 def prepare_demo() -> str:
-    """Make (once) the demo project, its clip and an admin; return a one-time login code."""
+    """Make (once) the demo project, its clip and an admin; return a one-time login link (a
+    path) that opens the player on the demo task (the project's page when its task is gone)."""
     with db.write() as conn:
         admin = user_store.id_by_name(conn, "admin")
         if admin is None:
             admin, _ = add_user(conn, "admin", "admin", secrets.token_urlsafe(16))
         code = create_token(conn, admin, kind="login")
-        exists = project_store.id_by_title(conn, TITLE)
-        if exists is None:
+        project = project_store.id_by_title(conn, TITLE)
+        made = project is None
+        if made:
             project = project_store.create(conn, TITLE, CONFIG)
             clip = Path(current_app.config["DATA_DIR"]) / "uploads" / "demo.mp4"
             if not clip.exists():
                 write_clip(clip)
             task = task_store.create(conn, project, {"video": clip.name}, {})
-    if exists is None:
+        tasks = task_store.of_project(conn, project)
+    if made:
         attach_video(task, clip, creator=admin)
-    return code
+    landing = f"/tasks/{tasks[0]['id']}" if tasks else f"/projects/{project}"
+    return f"/login/{code}?next={landing}"
 
 
 def write_clip(path: Path) -> None:

@@ -27,6 +27,7 @@ from .store import annotations as annotation_store
 from .store import projects as project_store
 from .store import tasks as task_store
 from .requests import json_body
+from .shapes import keyframed_types, with_media
 from .validate import check_tasks
 
 bp = Blueprint("exports", __name__)
@@ -40,9 +41,9 @@ def project_tasks(project_id: int, task_ids: list[int] | None = None) -> list[di
     rows = annotation_store.of_project(conn, project_id, task_ids)
     by_task: dict[int, dict] = {t["id"]: _as_imported(t) for t in tasks}
     media = {t["id"]: t["media"] or {} for t in tasks}
-    keyframed = {tag.region_type.lower() for tag in registry().tags.values() if tag.keyframed and tag.region_type}
+    keyframed = keyframed_types()
     for row in rows:
-        result = [_with_media(item, media[row["task_id"]], keyframed) for item in row["result"]]
+        result = [with_media(item, media[row["task_id"]], keyframed) for item in row["result"]]
         annotation = {"id": row["id"], "result": result, **row["extra"]}
         entries = by_task[row["task_id"]][row["kind"] + "s"]
         slot = next((i for i, e in enumerate(entries) if isinstance(e, _Slot) and e.row == row["id"]), None)
@@ -72,20 +73,6 @@ def _as_imported(task: dict) -> dict:
     for key in ("annotations", "predictions"):
         out[key] = [_Slot(e["row"], e["keys"]) if isinstance(e, dict) else e for e in out.get(key) or []]
     return out
-
-
-def _with_media(item, media: dict, keyframed: set[str]):
-    """A keyframed region with the probed frame size and count where it has none."""
-    if not (isinstance(item, dict) and isinstance(item.get("value"), dict)
-            and str(item.get("type", "")).lower() in keyframed):
-        return item
-    item = {**item, "value": dict(item["value"])}
-    if media.get("width") and media.get("height"):
-        item.setdefault("original_width", media["width"])
-        item.setdefault("original_height", media["height"])
-    if media.get("frames"):
-        item["value"].setdefault("framesCount", media["frames"])
-    return item
 
 
 NUMBER_OPTIONS = ("width", "height", "fps")

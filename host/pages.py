@@ -1,9 +1,9 @@
 """The pages (projects, settings, tasks, import, export, label, members): one small HTML each
-that loads the shell and the page's module, `host/static/pages/<page>.js`."""
+that loads the shell and the page's module, `host/static/pages/<page>.js`; and their icon."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
 bp = Blueprint("pages", __name__)
 
@@ -24,6 +24,7 @@ HTML = """<!doctype html>
   <meta charset="utf-8">
   <title>tracklabel</title>
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="/favicon.ico" type="image/svg+xml">
   <link rel="stylesheet" href="/static/pages/pages.css">
   <script type="module" src="/static/pages/shell.js"></script>
 </head>
@@ -34,6 +35,12 @@ HTML = """<!doctype html>
 </body>
 </html>
 """
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon of every page and the player (an SVG, at the URL browsers ask without a link)."""
+    return current_app.send_static_file("favicon.svg")
 
 
 def _view(page: str):

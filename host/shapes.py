@@ -16,12 +16,34 @@ from .videos import DECODER
 
 
 def shapes_job(task: dict, config, result: list, frames_count: int | None) -> ExportJob:
-    """The job that shapes the result's regions (`job.shapes(0, region, frames)`); close it after."""
+    """The job that shapes the result's regions (`job.shapes(0, region, frames)`); close it after.
+    A region's frame size is its own, else the video's, as in the host's exports."""
+    keyframed, media = keyframed_types(), task.get("media") or {}
+    result = [with_media(item, media, keyframed) for item in result]
     loaded = check_tasks({"data": task["data"], "annotations": [{"result": result}]}, config, frames_count)
     path = task.get("video_path")
     return ExportJob(loaded, registry(), config, options=ExportOptions(
         video=Path(path) if path and Path(path).is_file() else None, decoder=DECODER,
         data_dir=Path(current_app.config["DATA_DIR"])))
+
+
+def keyframed_types() -> set[str]:
+    """The region types (lower case) of the keyframed tags."""
+    return {tag.region_type.lower() for tag in registry().tags.values() if tag.keyframed and tag.region_type}
+
+
+def with_media(item, media: dict, keyframed: set[str]):
+    """A keyframed region with the probed frame size and count where it has none."""
+    if not (isinstance(item, dict) and isinstance(item.get("value"), dict)
+            and str(item.get("type", "")).lower() in keyframed):
+        return item
+    item = {**item, "value": dict(item["value"])}
+    if media.get("width") and media.get("height"):
+        item.setdefault("original_width", media["width"])
+        item.setdefault("original_height", media["height"])
+    if media.get("frames"):
+        item["value"].setdefault("framesCount", media["frames"])
+    return item
 
 
 def keyframed_regions(job: ExportJob) -> list:

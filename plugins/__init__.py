@@ -9,6 +9,7 @@ DEFAULT_PLUGINS = (
     "tracklabel.plugins.tags.labels",
     "tracklabel.plugins.tags.timelinelabels",
     "tracklabel.plugins.interpolators.linear",
+    "tracklabel.plugins.interpolators.linear_centre",
     "tracklabel.plugins.interpolators.step",
     "tracklabel.plugins.interpolators.image_guided",
     "tracklabel.plugins.interpolators.attribute",

@@ -20,6 +20,14 @@ CONFIG = """<View>
   <VideoRectangle name="box" toName="video"/>
   <Labels name="labels" toName="video"><Label value="Man" background="blue" hotkey="1"/><Label value="Woman" background="red"/></Labels>
 </View>"""
+# every drawing tool (a button each in the bar under the video): a box, a polygon, a key point
+SHAPES_CONFIG = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoRectangle name="box" toName="video"/>
+  <VideoPolygon name="poly" toName="video"/>
+  <VideoKeyPoint name="point" toName="video"/>
+  <Labels name="labels" toName="video"><Label value="Man" background="blue"/></Labels>
+</View>"""
 
 
 @pytest.fixture(scope="module")

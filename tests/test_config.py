@@ -102,7 +102,7 @@ def test_every_problem_is_reported_with_line_and_tag(registry):
         "c.xml:4: <Labels name=\"box\">: name 'box' is already used at line 3",
         'c.xml:2: <Video name="vid">: value="video" must reference a task field, like "$video"',
         'c.xml:3: <VideoRectangle name="box">: toName "video" names no object tag',
-        'c.xml:3: <VideoRectangle name="box">: interpolation "cubic" is not registered (loaded: image-guided, linear, step)',
+        'c.xml:3: <VideoRectangle name="box">: interpolation "cubic" is not registered (loaded: image-guided, linear, linear-centre, step)',
         'c.xml:4: <Labels name="box">: has no <Label>',
     ]
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from box_keyframes import keyframes
 from tracklabel.core.interpolate import frame_range, progress
 from tracklabel.core.schema import BoxKeyframe
 from tracklabel.core.track import Track, norm_angle
@@ -135,13 +136,6 @@ def reference(keys, f):
     return (*lin, _norm(s.rotation + _norm(e.rotation - s.rotation) * r))
 
 
-coords = st.floats(-50, 150, allow_nan=False)
-keyframes = st.lists(
-    st.tuples(st.integers(1, 60), coords, coords, st.floats(0, 100), st.floats(0, 100),
-              st.floats(-720, 720), st.booleans()),
-    min_size=1, max_size=8, unique_by=lambda k: k[0],
-).map(lambda ks: [BoxKeyframe(frame=k[0], x=k[1], y=k[2], width=k[3], height=k[4],
-                           rotation=k[5], enabled=k[6]) for k in sorted(ks)])
 
 
 @settings(max_examples=300, deadline=None)

@@ -5,6 +5,7 @@ first with the count of annotations, and an annotator sees no Create. Screenshot
 go to tests/artifacts/projects.png and settings.png."""
 
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -154,3 +155,21 @@ def test_only_a_roles_refusal_is_worded_as_one(site, open_page):
     assert said[0] == "not allowed for your role: this needs the admin role"
     assert said[1] == "'/x' is outside the media roots (at $.path)"
     assert said[2] == "a cookie-authenticated write needs the X-CSRF-Token header"
+
+
+# reached only through the player's pointer dispatch and the drawing of regions: the preview
+# has neither (no pointer events reach its controls, and it has no regions)
+NOT_IN_PREVIEW = {"pointer", "scale", "toPercent", "toPixels"}
+
+
+def test_the_previews_context_has_what_the_tag_modules_use():
+    """The preview mounts the player's own tag modules with a context of its own: a ctx member a
+    module uses that it lacks breaks the preview of every config with that tag."""
+    root = Path(__file__).resolve().parent.parent
+    used = set()
+    for module in (root / "plugins" / "tags").glob("*.js"):
+        used |= set(re.findall(r"\bctx\.(\w+)", module.read_text()))
+    preview = (root / "host" / "static" / "pages" / "preview.js").read_text()
+    missing = {name for name in used - NOT_IN_PREVIEW
+               if not re.search(rf"(?<![\w.]){name}\s*[:(,]|get {name}\(", preview)}
+    assert not missing, f"host/static/pages/preview.js's context lacks {sorted(missing)}"

@@ -211,6 +211,8 @@ def test_a_plugin_module_given_only_ctx_registers_a_kind_and_draws_it(page, serv
     page.fill(".details input[name=width]", "64")
     page.press(".details input[name=width]", "Tab")
     page.wait_for_function("Math.abs(tracklabel.regions()[0].value.sequence[0].width - 20) < 1e-9")  # 64 of 320 px
+    # the host's answer is in (Details shows it) before the next number is typed
+    page.wait_for_function(f"Math.abs(tracklabel.shapeAt('{region['id']}', 1)?.width - 20) < 1e-9")
     page.fill(".details input[name=width]", "0")
     page.press(".details input[name=width]", "Tab")
     page.wait_for_selector(".status.error:has-text('a square needs a side')")  # the kind's check

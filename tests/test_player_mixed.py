@@ -2,16 +2,10 @@
 key points and timeline labels together; which shape a click picks where they overlap; keyframe
 toggles, duplicates and edits racing the host's answers."""
 
-from browser_support import click_at, config_fixtures, drag_at, go, on_page, wait_regions
+from browser_support import SHAPES_CONFIG, click_at, config_fixtures, drag_at, go, on_page, wait_regions
 
-CONFIG = """<View>
-  <Video name="video" value="$video" frameRate="25"/>
-  <VideoRectangle name="box" toName="video"/>
-  <VideoPolygon name="poly" toName="video"/>
-  <VideoKeyPoint name="point" toName="video"/>
-  <TimelineLabels name="acts" toName="video"><Label value="Run" background="green"/></TimelineLabels>
-  <Labels name="labels" toName="video"><Label value="Man" background="blue"/></Labels>
-</View>"""
+CONFIG = SHAPES_CONFIG.replace("  <Labels ", """  <TimelineLabels name="acts" toName="video"><Label value="Run" background="green"/></TimelineLabels>
+  <Labels """)
 
 # Holds the host's answer to the next POST .../tracks until `deliverHeld()` is called.
 HOLD_NEXT_TRACKS = """() => {

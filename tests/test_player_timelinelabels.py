@@ -107,13 +107,14 @@ def test_hold_a_hotkey_while_playing_to_record_a_range(page, server, task):
     assert [r["value"]["ranges"] for r in annotation["result"]] == [[recorded]]
 
 
-def test_a_click_marks_one_frame_and_a_label_button_relabels(page, server, task):
+def test_a_click_marks_one_frame_and_a_label_button_relabels_and_says_so(page, server, task):
     open_task(page, server, task)
     page.mouse.click(*row_point(page, "Run", 50))
     wait_ranges(page, 1)
     assert ranges(page) == [[["Run"], [{"start": 50, "end": 50}]]]
     page.click(".timeline-label-set button[data-label=Walk]")
     page.wait_for_function("tracklabel.regions()[0].value.timelinelabels[0] === 'Walk'")
+    page.wait_for_selector(".status:text-is('#1 Run relabelled Walk — ctrl+z undoes')")
     page.keyboard.press("Control+z")
     page.wait_for_function("tracklabel.regions()[0].value.timelinelabels[0] === 'Run'")
     page.keyboard.press("Control+Shift+Z")

@@ -2,8 +2,9 @@
 // mapping. Drag on a row to make a range with that label (a click makes a one-frame range), drag
 // a range's ends to change it, click it to select it (Backspace, "delete range" or the Regions
 // list deletes it). Hold a label's hotkey, playing or stepping, to record a range from the frame
-// the key went down on to the frame it came up on; its button relabels the selected range, or
-// marks the frame shown. Ranges are 1-based and inclusive, as Label Studio writes them.
+// the key went down on to the frame it came up on; its button relabels the selected range (and
+// says so), or marks the frame shown. Keys are shown as the annotator mapped them. Ranges are
+// 1-based and inclusive, as Label Studio writes them.
 
 const TYPE = "timelinelabels";
 const ROW = 20, EDGE = 5;  // px: a row's height; how near an end grabs it
@@ -79,7 +80,8 @@ export function mount(node, ctx) {
         bar(Math.min(from, ctx.frame), Math.max(from, ctx.frame), y, row.colour, 0.5);
       }
       g.fillStyle = "#ddd";
-      g.fillText(row.hotkey ? `${row.title} [${row.hotkey}]` : row.title, 4, y + 14);
+      const combo = row.key && ctx.comboOf(row.key);
+      g.fillText(combo ? `${row.title} [${combo}]` : row.title, 4, y + 14);
     });
     g.fillStyle = "#f33";
     g.fillRect(t.xOf(ctx.frame), 0, 2, height);
@@ -164,21 +166,33 @@ export function mount(node, ctx) {
   element.className = "label-set timeline-label-set";
   element.dataset.name = node.name;
   const colours = {};
+  const titled = [];  // [button, row]: titled with the row's key as the annotator maps it
+
+  // The selected range's label becomes the row's, announced (one undo step takes it back).
+  function relabel(region, row) {
+    const name = ctx.nameOf(region), undo = ctx.comboOf("undo");
+    ctx.edit(() => {
+      const done = ctx.update(region.id, r => { r.value.timelinelabels = [row.value]; });
+      ctx.status(`${name} relabelled ${row.value} — ${undo ? `${undo} undoes` : "undo takes it back"}`);
+      return done;
+    }, region.id);
+  }
+
   for (const row of rows) {
     colours[row.value] = row.colour;
     const button = document.createElement("button");
     Object.assign(button, {type: "button", className: "label", textContent: row.title});
     button.dataset.label = row.value;
     button.style.borderColor = row.colour;
-    button.title = "relabel the selected range, or mark this frame" + (row.hotkey ? ` (hold ${row.hotkey} to record)` : "");
     button.addEventListener("click", () => {
       const region = selectedMine();
       if (!region) return addRange(row, ctx.frame, ctx.frame);
-      ctx.edit(() => ctx.update(region.id, r => { r.value.timelinelabels = [row.value]; }), region.id);
+      if (labelOf(region) !== row.value) relabel(region, row);
     });
     element.append(button);
+    titled.push([button, row]);
     if (row.hotkey) {
-      ctx.hotkey(row.hotkey, `record a "${row.value}" range (${node.name})`, () => {
+      row.key = ctx.hotkey(row.hotkey, `record a "${row.value}" range (${node.name})`, () => {
         recording.set(row.value, ctx.frame);
         draw();
       }, {up: () => {
@@ -189,7 +203,7 @@ export function mount(node, ctx) {
     }
   }
   const remove = document.createElement("button");
-  Object.assign(remove, {type: "button", textContent: "delete range", title: "delete the selected range (backspace)"});
+  Object.assign(remove, {type: "button", textContent: "delete range"});
   remove.dataset.action = "delete-range";
   remove.addEventListener("click", () => {
     const region = selectedMine();
@@ -198,5 +212,17 @@ export function mount(node, ctx) {
   element.append(remove);
   ctx.registerLabels({node, element, colours, selected: new Set()});
 
+  // The buttons' titles and the rows' captions name the keys as the annotator maps them.
+  function retitle() {
+    for (const [button, row] of titled) {
+      const combo = row.key && ctx.comboOf(row.key);
+      button.title = "relabel the selected range, or mark this frame" + (combo ? ` (hold ${combo} to record)` : "");
+    }
+    const combo = ctx.comboOf("delete");
+    remove.title = `delete the selected range${combo ? ` (${combo})` : ""}`;
+    draw();
+  }
+  retitle();
+  ctx.on("hotkeys", retitle);
   for (const type of ["timeline", "frame", "change", "select", "drawn"]) ctx.on(type, draw);
 }

@@ -1,6 +1,7 @@
 // <VideoKeyPoint> in the player: a click where no point is places one (with the chosen labels),
 // a point is dragged to move it. Points shown are the host's; a local preview only while
-// dragging. Points are in percent of the frame, kept inside it.
+// dragging. Points are in percent of the frame, kept inside it. Each point's caption is its name
+// (and a padlock when locked).
 
 const RADIUS = 5, GRAB = 9, CLICK = 4;
 const TOLERANCE = 1;  // percent: how far outside the frame the host accepts a point (tracking may put one there)
@@ -62,8 +63,7 @@ class PointControl {
       g.lineWidth = selected ? 2.5 : 1;
       g.strokeStyle = selected ? "#fff" : "#000";
       g.stroke();
-      g.font = "12px sans-serif";
-      g.fillText(region.value.labels?.join(", ") || "", p.x + RADIUS + 4, p.y - RADIUS - 2);
+      ctx.caption(g, region, p.x + RADIUS + 4, p.y - RADIUS - 2);
       g.restore();
     }
   }

@@ -2,7 +2,8 @@
 // or Enter closes it, Escape cancels), drag a point, alt-click an edge to add a point there,
 // alt-click a point (or press Delete with it selected) to remove it, drag inside to move the
 // whole shape. Shapes shown are the host's; a local preview only while dragging. Points are in
-// percent of the frame; the pointer's are kept inside it.
+// percent of the frame; the pointer's are kept inside it. The caption (its name, a padlock when
+// locked) is above the top point; a locked polygon shows no point handles.
 
 const TYPE = "videopolygon";
 const HANDLE = 6, CLOSE = 8, EDGE = 5;
@@ -140,9 +141,8 @@ class PolygonControl {
       g.globalAlpha = 1;
       g.stroke();
       const top = pts.reduce((a, b) => (b.y < a.y ? b : a));
-      g.font = "12px sans-serif";
-      g.fillText(region.value.labels?.join(", ") || "", top.x + 2, top.y - 6);
-      if (selected) {
+      ctx.caption(g, region, top.x + 2, top.y - 6);
+      if (selected && !ctx.isLocked(region.id)) {
         const index = chosenIndex(region.id, {points});
         pts.forEach((p, i) => {
           g.fillStyle = i === index ? "#fff" : colour;

@@ -1,6 +1,8 @@
 // <VideoRectangle> in the player: draw a box, move it, resize it by its corners, rotate it by
-// the handle above it (about its centre on screen; what is stored stays the rotated top-left
-// corner and the angle). Boxes shown are the host's; a local preview only while dragging.
+// the handle above it or by the Details panel's rotation (about its centre on screen; what is
+// stored stays the rotated top-left corner and the angle). Boxes shown are the host's; a local
+// preview only while dragging. A box's caption (its name, a padlock when locked) stays upright
+// above it, whatever its angle; a locked box has no handles.
 
 const HANDLE = 6, ROTATE_OFFSET = 22;
 const rad = degrees => degrees * Math.PI / 180;
@@ -22,8 +24,19 @@ export const KIND = {
   },
   details: shape => FIELDS.map(key => ({key, label: key, value: shape[key],
                                         unit: {x: "x", width: "x", y: "y", height: "y"}[key] || ""})),
-  withDetail: (shape, key, value) => ({...shape, [key]: value}),
+  withDetail: (shape, key, value, size) => (key === "rotation" ? turned(shape, value, size) : {...shape, [key]: value}),
 };
+
+// The box turned to `rotation` about its centre, as the rotate handle turns it: the stored
+// top-left corner moves. The turn is in the frame's pixels (`size`; without it percent across and
+// down count alike).
+function turned(shape, rotation, {width = 100, height = 100} = {}) {
+  const sx = (width || 100) / 100, sy = (height || 100) / 100;
+  const half = rotate(shape.width * sx / 2, shape.height * sy / 2, shape.rotation || 0);
+  const centre = {x: shape.x * sx + half.x, y: shape.y * sy + half.y};
+  const now = rotate(shape.width * sx / 2, shape.height * sy / 2, rotation);
+  return {...shape, x: (centre.x - now.x) / sx, y: (centre.y - now.y) / sy, rotation};
+}
 
 export function mount(node, ctx) {
   if (!ctx.kind(KIND.type)) ctx.registerKind(KIND);
@@ -60,28 +73,31 @@ class BoxControl {
   }
 
   render(g) {
+    const ctx = this.ctx;
     for (const region of this.regions()) {
       const box = this.pixelBox(region.id);
       if (!box) continue;
-      const selected = region.id === this.ctx.selected;
+      const selected = region.id === ctx.selected;
       g.save();
       g.translate(box.x, box.y);
       g.rotate(rad(box.rotation));
-      g.strokeStyle = this.ctx.colourOf(region);
+      g.strokeStyle = ctx.colourOf(region);
       g.lineWidth = selected ? 2.5 : 1.5;
       g.fillStyle = g.strokeStyle + "22";
       g.fillRect(0, 0, box.width, box.height);
       g.strokeRect(0, 0, box.width, box.height);
       g.fillStyle = g.strokeStyle;
-      g.font = "12px sans-serif";
-      g.fillText(region.value.labels?.join(", ") || "", 2, -4);
-      if (selected) {
+      if (selected && !ctx.isLocked(region.id)) {
         for (const [hx, hy] of this.corners(box)) g.fillRect(hx - HANDLE / 2, hy - HANDLE / 2, HANDLE, HANDLE);
         g.beginPath();
         g.arc(box.width / 2, -ROTATE_OFFSET, HANDLE / 2 + 1, 0, 2 * Math.PI);
         g.fill();
       }
       g.restore();
+      // upright, above the top left of the box's extent on screen
+      const corners = this.corners(box).map(([cx, cy]) => rotate(cx, cy, box.rotation));
+      const left = Math.min(...corners.map(c => c.x)), top = Math.min(...corners.map(c => c.y));
+      ctx.caption(g, region, box.x + left + 2, box.y + top - 4);
     }
     if (this.drag?.mode === "draw" && this.drag.preview) {
       const b = this.drag.preview;

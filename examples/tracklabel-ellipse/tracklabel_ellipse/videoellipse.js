@@ -82,10 +82,14 @@ class EllipseControl {
       g.fill();
       g.stroke();
       g.fillStyle = g.strokeStyle;
-      g.font = "12px sans-serif";
-      g.fillText(region.value.labels?.join(", ") || "", -e.rx, -e.ry - 4);
-      if (selected) for (const [hx, hy] of this.handles(e)) g.fillRect(hx - HANDLE / 2, hy - HANDLE / 2, HANDLE, HANDLE);
+      if (selected && !this.ctx.isLocked(region.id)) {
+        for (const [hx, hy] of this.handles(e)) g.fillRect(hx - HANDLE / 2, hy - HANDLE / 2, HANDLE, HANDLE);
+      }
       g.restore();
+      // the caption upright, above the left of the turned ellipse's extent on screen
+      const t = rad(e.rotation), cos = Math.cos(t), sin = Math.sin(t);
+      const halfWidth = Math.hypot(e.rx * cos, e.ry * sin), halfHeight = Math.hypot(e.rx * sin, e.ry * cos);
+      this.ctx.caption(g, region, e.cx - halfWidth, e.cy - halfHeight - 4);
     }
     const preview = this.drag?.mode === "draw" && this.drag.preview;
     if (preview) {

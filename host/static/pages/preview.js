@@ -2,6 +2,7 @@
 // on a generated sample frame, through a context with the player's surface (ctx.js) and no
 // task behind it. Lists the tools (controls) and region kinds the config gives.
 
+import {DEFAULTS} from "../player/hotkeys.js";
 import {el} from "./dom.js";
 
 const FRAMES = 100;
@@ -10,6 +11,7 @@ export async function preview(root, tree) {
   const tools = [], kinds = new Map(), events = new EventTarget();
   const timelineArea = el("div", {className: "timeline-area"}), labelsArea = el("div", {className: "labels"});
   let overlay = null;
+  const keys = new Map();  // a tag's key's name -> its combo (as the config says: no remapping here)
   const mountNode = async (node, container) => {
     if (!node.module) throw new Error(`no player module for <${node.tag}>`);
     const module = await import(node.module);
@@ -28,11 +30,13 @@ export async function preview(root, tree) {
     registerControl: control => tools.push(control),
     registerLabels: set => labelsArea.append(set.element),  // the player shows them in its side panel
     activeLabels: () => [],
-    hotkey: () => {},
+    hotkey: (combo, help) => { keys.set(`label:${help}`, combo); return `label:${help}`; },
+    comboOf: name => keys.get(name) ?? DEFAULTS[name]?.[0] ?? null,
     timelineArea,
     get timeline() { return {start: 1, span: FRAMES, width: timelineArea.clientWidth}; },
     frame: 1, framesCount: FRAMES, fps: 25, playing: false, selected: null,
-    select: () => {}, isHidden: () => false, isLocked: () => false, colourOf: () => "#4aa3ff",
+    select: () => {}, isHidden: () => false, isLocked: () => false, colourOf: () => "#4aa3ff", nameOf: () => "",
+    caption: () => {},
     on: (type, fn) => events.addEventListener(type, event => fn(event.detail)),
     seek: () => {}, render: () => {}, status: () => {},
     regions: () => [], region: () => null, shapeAt: () => null,

@@ -1,7 +1,7 @@
-// The bars under the video: the view (zoom, filters, undo/redo, drawing tools, help), the
-// transport (frames, keyframes, time, speed, lifespan toggles, tracking, Submit/Update) and the
-// timeline's head. A button with a hotkey takes its title from the hotkeys' table, and follows
-// a remapped key.
+// The bars under the video: the view (zoom, filters, undo/redo, drawing tools, help and, at its
+// right end, the save state), the transport (frames, keyframes, time, speed, lifespan toggles,
+// tracking, Submit/Update) and the timeline's head. A button with a hotkey takes its title from the hotkeys'
+// table, and follows a remapped key.
 
 import {el} from "./dom.js";
 
@@ -33,6 +33,8 @@ export class ControlBar {
 
   build() {
     const player = this.player, viewport = player.viewport;
+    player.hotkeys.add("first", () => player.seek(1));  // the transport's keys the player's table lacks
+    player.hotkeys.add("last", () => player.seek(player.framesCount));
     this.frameInput = el("input", {type: "number", min: 1, className: "frame-input", title: "Go to frame"});
     this.frameInput.addEventListener("change", () => player.seek(Number(this.frameInput.value)));
     this.totalLabel = el("span", {className: "frame-total"});
@@ -60,9 +62,9 @@ export class ControlBar {
       this.action("undo", "undo", () => player.undo()),
       this.action("redo", "redo", () => player.redo()),
       this.action("?", "help", () => player.showHelp()),
-      this.tools);
+      this.tools, player.saving.badge);
     this.transport = el("div", {className: "controls"},
-      this.button("|‹", "first", () => player.seek(1), {title: "First frame"}),
+      this.action("|‹", "first", () => player.seek(1)),
       this.action("«", "hop-back", () => player.step(-10)),
       this.action("◆‹", "prev-key", () => player.jumpKeyframe(-1)),
       this.action("‹", "step-back", () => player.step(-1)),
@@ -70,7 +72,7 @@ export class ControlBar {
       this.action("›", "step-forward", () => player.step(1)),
       this.action("›◆", "next-key", () => player.jumpKeyframe(1)),
       this.action("»", "hop-forward", () => player.step(10)),
-      this.button("›|", "last", () => player.seek(player.framesCount), {title: "Last frame"}),
+      this.action("›|", "last", () => player.seek(player.framesCount)),
       el("span", {className: "readout"}, "frame ", this.frameInput, " / ", this.totalLabel),
       this.timeLabel, speed,
       this.action("◆", "toggle-keyframe", () => player.toggleKeyframe(), "add or remove a keyframe here (selected region)"),
@@ -113,7 +115,7 @@ export class ControlBar {
     })));
   }
 
-  // The frame and time readouts (left alone while typed in) and the save button's state.
+  // The frame and time readouts (left alone while typed in), the save button and the save state.
   render() {
     const player = this.player;
     if (document.activeElement !== this.frameInput) this.frameInput.value = player.frame;
@@ -125,5 +127,6 @@ export class ControlBar {
     }
     this.saveButton.textContent = player.store.annotation ? "Update" : "Submit";
     this.saveButton.classList.toggle("dirty", player.store.dirty);
+    player.saving.render();
   }
 }

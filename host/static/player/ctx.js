@@ -1,6 +1,8 @@
 // The only thing a tag's module gets of the player: `mount(node, ctx)`. One ctx per config node,
 // a facade over the Player (documented in docs/plugins.md, "The tag's module in the player").
 
+import {drawCaption} from "./caption.js";
+
 export function tagContext(player, container, node) {
   const store = () => player.store;
   const regions = () => (player.store ? player.store.regions() : []);  // none while mounting
@@ -15,6 +17,7 @@ export function tagContext(player, container, node) {
     registerLabels: set => player.registerLabels(set),
     activeLabels: objectName => player.activeLabels(objectName),
     hotkey: (combo, help, action, {up} = {}) => player.hotkey(combo, help, action, {up}),
+    comboOf: name => player.comboOf(name),
     get timelineArea() { return player.timelineArea; },
     get timeline() { return player.timeline.view(); },
 
@@ -28,6 +31,9 @@ export function tagContext(player, container, node) {
     isHidden: id => player.hidden.has(id),
     isLocked: id => player.locked.has(id),
     colourOf: region => player.colourOf(region),
+    nameOf: region => player.nameOf(region),
+    caption: (g, region, x, y) => drawCaption(
+      g, {name: player.nameOf(region), colour: player.colourOf(region), locked: player.locked.has(region.id)}, x, y),
     on: (type, fn) => player.addEventListener(type, event => fn(event.detail)),
     seek: frame => player.seek(frame),
     render: () => player.render(),

@@ -3,30 +3,34 @@
 
 import {Setting} from "./settings.js";
 
+// name -> [combo, what it does, the group `?` lists it under]; the tags' keys (labels, ...) are
+// listed last, under "Labels".
 export const DEFAULTS = {
-  "play": ["alt+space", "play / pause"],
-  "step-back": ["alt+arrowleft", "one frame back"],
-  "step-forward": ["alt+arrowright", "one frame forward"],
-  "hop-back": ["shift+alt+arrowleft", "10 frames back"],
-  "hop-forward": ["shift+alt+arrowright", "10 frames forward"],
-  "prev-key": ["ctrl+alt+arrowleft", "previous keyframe"],
-  "next-key": ["ctrl+alt+arrowright", "next keyframe"],
-  "delete": ["backspace", "delete the selected region"],
-  "hide": ["alt+h", "hide / show the selected region"],
-  "lock": ["alt+l", "lock / unlock the selected region"],
-  "duplicate": ["ctrl+d", "duplicate the selected region"],
-  "undo": ["ctrl+z", "undo"],
-  "redo": ["ctrl+shift+z", "redo"],
-  "save": ["ctrl+enter", "submit / update"],
-  "toggle-keyframe": ["alt+k", "add or remove a keyframe here"],
-  "toggle-interpolation": ["alt+i", "cut or restore the lifespan"],
-  "track-forward": ["alt+t", "track the selected region forward"],
-  "track-backward": ["shift+alt+t", "track the selected region backward"],
-  "help": ["?", "show the hotkeys"],
-  "submit-next": ["ctrl+shift+enter", "submit and open the next task (queue)"],
-  "skip": ["ctrl+shift+s", "skip this task (queue)"],
-  "prev-task": ["alt+pageup", "previous task (queue)"],
-  "next-task": ["alt+pagedown", "next task (queue)"],
+  "play": ["alt+space", "play / pause", "Video"],
+  "step-back": ["alt+arrowleft", "one frame back", "Video"],
+  "step-forward": ["alt+arrowright", "one frame forward", "Video"],
+  "hop-back": ["shift+alt+arrowleft", "10 frames back", "Video"],
+  "hop-forward": ["shift+alt+arrowright", "10 frames forward", "Video"],
+  "prev-key": ["ctrl+alt+arrowleft", "previous keyframe", "Video"],
+  "next-key": ["ctrl+alt+arrowright", "next keyframe", "Video"],
+  "first": ["home", "first frame", "Video"],
+  "last": ["end", "last frame", "Video"],
+  "toggle-keyframe": ["alt+k", "add or remove a keyframe here", "Keyframes and tracking"],
+  "toggle-interpolation": ["alt+i", "cut or restore the lifespan", "Keyframes and tracking"],
+  "track-forward": ["alt+t", "track the selected region forward", "Keyframes and tracking"],
+  "track-backward": ["shift+alt+t", "track the selected region backward", "Keyframes and tracking"],
+  "delete": ["backspace", "delete the selected region", "Regions"],
+  "hide": ["alt+h", "hide / show the selected region", "Regions"],
+  "lock": ["alt+l", "lock / unlock the selected region", "Regions"],
+  "duplicate": ["ctrl+d", "duplicate the selected region", "Regions"],
+  "undo": ["ctrl+z", "undo", "Annotation"],
+  "redo": ["ctrl+shift+z", "redo", "Annotation"],
+  "save": ["ctrl+enter", "submit / update", "Annotation"],
+  "help": ["?", "show the hotkeys", "Annotation"],
+  "submit-next": ["ctrl+shift+enter", "submit and open the next task (queue)", "Queue"],
+  "skip": ["ctrl+shift+s", "skip this task (queue)", "Queue"],
+  "prev-task": ["alt+pageup", "previous task (queue)", "Queue"],
+  "next-task": ["alt+pagedown", "next task (queue)", "Queue"],
 };
 
 export function comboOf(event) {
@@ -112,13 +116,28 @@ export class Hotkeys extends EventTarget {
     action.up();
   }
 
-  // The help overlay: every hotkey, each remappable by pressing the new combo in its field.
+  // The actions in DEFAULTS' order (the tags' keys last, as added), each with its group.
+  listed() {
+    const order = Object.keys(DEFAULTS), rank = name => (name in DEFAULTS ? order.indexOf(name) : order.length);
+    return [...this.actions].sort(([a], [b]) => rank(a) - rank(b))
+      .map(([name, action]) => [name, action, DEFAULTS[name]?.[2] ?? "Labels"]);
+  }
+
+  // The help overlay: every hotkey under its group's heading, each remappable by pressing the
+  // new combo in its field.
   showHelp(root) {
     const dialog = document.createElement("dialog");
     dialog.className = "hotkeys";
     dialog.innerHTML = "<h3>Hotkeys</h3><table></table><p><button type=button>Close</button></p>";
     const table = dialog.querySelector("table");
-    for (const [name, action] of this.actions) {
+    let heading = null;
+    for (const [name, action, group] of this.listed()) {
+      if (group !== heading) {
+        const th = document.createElement("th");
+        th.colSpan = 2;
+        th.textContent = heading = group;
+        table.insertRow().append(th);
+      }
       const row = table.insertRow();
       row.insertCell().textContent = action.help;
       const input = document.createElement("input");

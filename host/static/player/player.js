@@ -34,11 +34,14 @@ export class Player extends EventTarget {
     this.saving = new Saving(this);
     this.tracking = new Tracking(this);
     this.bar = new ControlBar(this);
+    this.hotkeys.addEventListener("remap", event => this.emit("hotkeys", event.detail));
     this.selected = null;
     this.frame = 1;
     this.regionState = new RegionState(api, task.id);  // kept per user on the host
     this.hidden = this.regionState.hidden;
     this.locked = this.regionState.locked;
+    this.numbers = new Map();  // region id -> its number (nameOf), kept while the player is open
+    this.lastNumber = 0;
   }
 
   // ---- building ----
@@ -61,7 +64,8 @@ export class Player extends EventTarget {
     this.store = new AnnotationStore(this.api, this.task, index.count, this.fps, this.kinds);
     this.keys();
     this.statusLine = el("div", {className: "status", role: "status"});
-    this.main.append(...this.bar.build(), this.timelineElement, this.statusLine);
+    this.main.append(...this.bar.build(), this.timelineElement);
+    this.stage.append(this.statusLine);  // where the eye is: over the top of the video
     this.clock.addEventListener("frame", e => this.onFrame(e.detail));
     const calibrated = this.clock.calibrate();  // seeks asked for from here on queue behind it
     this.store.addEventListener("tracks", () => this.render());
@@ -168,6 +172,18 @@ export class Player extends EventTarget {
   labelsOf(region) {
     const kind = this.store?.kindOf(region);
     return (kind?.labels ? kind.labels(region.value) : region.value.labels) || [];
+  }
+
+  // A region's short name, as CVAT names objects: its number and its labels, `#3 Car`. The
+  // regions are numbered in the order drawn when the task opens, and one added later gets the
+  // next number; a number stays with its region (deleting #2 leaves #3 as it was; undoing the
+  // delete brings #2 back).
+  nameOf(region) {
+    if (!this.numbers.has(region.id)) {
+      for (const r of this.store.regions()) if (!this.numbers.has(r.id)) this.numbers.set(r.id, ++this.lastNumber);
+    }
+    const labels = this.labelsOf(region).join(", ");
+    return `#${this.numbers.get(region.id) ?? "?"}${labels ? ` ${labels}` : ""}`;
   }
 
   colourOf(region) {
@@ -282,13 +298,14 @@ export class Player extends EventTarget {
 
   track(direction) { return this.tracking.run(direction); }
 
-  // The Details panel's field `key` of the selected region's shape set to `value`: a keyframe here.
-  async setDetail(key, value) {
-    const id = this.selected, frame = this.frame;
+  // The Details panel's field `key` of a region's shape at a frame set to `value`: a keyframe
+  // there. The field says which region and frame it showed (by the time a number is entered, a
+  // click may have selected another region); the selected region at this frame by default.
+  async setDetail(key, value, {id = this.selected, frame = this.frame} = {}) {
     await this.edit(async () => {
       const kind = this.store.kindOf(this.store.region(id));
       const {keyframe, ...shape} = this.store.shapeAt(id, frame) || {};
-      await this.store.setShape(id, frame, kind.withDetail(shape, key, value));
+      await this.store.setShape(id, frame, kind.withDetail(shape, key, value, this.videoSize()));
     }, id);
   }
 
@@ -325,13 +342,23 @@ export class Player extends EventTarget {
 
   status(message, isError = false) {
     if (!this.statusLine) return;
-    this.statusLine.textContent = message || "";
+    this.statusLine.replaceChildren(...(message ? [message].flat() : []));  // text, or text and buttons
     this.statusLine.classList.toggle("error", Boolean(message) && isError);
+    this.statusLine.classList.remove("shown");  // the fade starts again for the new message
+    void this.statusLine.offsetWidth;
+    this.statusLine.classList.add("shown");
   }
 
   // ---- hotkeys ----
 
-  hotkey(combo, help, action, {up} = {}) { this.hotkeys.add(`label:${help}`, action, combo, help, {up}); }
+  // A tag's key; the name to ask its combo by (comboOf), which the annotator may remap.
+  hotkey(combo, help, action, {up} = {}) {
+    const name = `label:${help}`;
+    this.hotkeys.add(name, action, combo, help, {up});
+    return name;
+  }
+
+  comboOf(name) { return this.hotkeys.actions.get(name)?.combo ?? null; }
 
   keys() {
     const k = this.hotkeys;

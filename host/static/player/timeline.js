@@ -1,9 +1,13 @@
-// The timeline under the video: a row per region of a keyframed kind with its lifespan bars and
-// keyframe diamonds, a playhead, click and drag to scrub, the frame number on hover; a minimap
-// above it with a line per region and the visible span, zoom (ctrl+wheel, buttons) and rows drawn
-// only when visible. Under it, the area where tags add their own rows (same frame mapping).
+// The timeline under the video: a row per region of a keyframed kind, named (`#3 Car` beside
+// its colour), with its lifespan bars and keyframe diamonds (the annotator's filled, the
+// tracker's hollow and smaller, a red bar closing a lifespan), a playhead, click and drag to
+// scrub, the frame (and the row's name) on hover; a minimap above it with a line per region and
+// the visible span, the frames shown in words, zoom (ctrl+wheel, buttons) and rows drawn only
+// when visible. Under it, the area where tags add their own rows (same frame mapping).
 
 const ROW = 22, HEAD = 18, VISIBLE_ROWS = 12, MINIMAP = 36;
+const DIAMOND = 5, AUTO_DIAMOND = 3.5;  // px: half a keyframe diamond's width, the tracker's
+const ENDED = "#f55", BACKGROUND = "#15181c";  // a lifespan's closing bar; the timeline's own colour
 
 export class Timeline {
   constructor(player, element, area) {
@@ -15,7 +19,8 @@ export class Timeline {
     this.minimap = Object.assign(document.createElement("canvas"), {className: "minimap"});
     this.canvas = Object.assign(document.createElement("canvas"), {className: "timeline-canvas"});
     this.hover = Object.assign(document.createElement("div"), {className: "timeline-hover", hidden: true});
-    element.append(this.minimap, this.canvas, area, this.hover);
+    this.spanLabel = Object.assign(document.createElement("div"), {className: "timeline-span"});
+    element.append(this.minimap, this.canvas, area, this.hover, this.spanLabel);
     this.canvas.addEventListener("pointerdown", e => this.pointer(e, true));
     this.canvas.addEventListener("pointermove", e => this.pointer(e, e.buttons === 1));
     this.canvas.addEventListener("pointerleave", () => { this.hover.hidden = true; });
@@ -78,13 +83,13 @@ export class Timeline {
   pointer(event, scrub) {
     const rect = this.canvas.getBoundingClientRect();
     const frame = this.frameAtX(event.clientX - rect.left);
+    const row = this.top + Math.floor((event.clientY - rect.top - HEAD) / ROW);
+    const region = event.clientY - rect.top > HEAD && this.player.keyframedRegions()[row];
     this.hover.hidden = false;
-    this.hover.textContent = frame;
+    this.hover.textContent = region ? `${frame} · ${this.player.nameOf(region)}` : frame;
     this.hover.style.left = `${event.clientX - rect.left}px`;
     if (!scrub) return;
     if (event.type === "pointerdown") {
-      const row = this.top + Math.floor((event.clientY - rect.top - HEAD) / ROW);
-      const region = event.clientY - rect.top > HEAD && this.player.keyframedRegions()[row];
       if (region) this.player.select(region.id);
       this.canvas.setPointerCapture(event.pointerId);
     }
@@ -131,39 +136,55 @@ export class Timeline {
     }
     const end = this.start + this.span - 1;
     regions.slice(this.top, this.top + rows).forEach((region, i) => {
-      const y = HEAD + i * ROW, colour = player.colourOf(region);
+      const y = HEAD + i * ROW, colour = player.colourOf(region), hidden = player.hidden.has(region.id);
       if (region.id === player.selected) {
         g.fillStyle = "rgba(255,255,255,0.1)";
         g.fillRect(0, y, width, ROW);
       }
       const sequence = region.value.sequence;
       g.fillStyle = colour;
-      g.globalAlpha = player.hidden.has(region.id) ? 0.15 : 0.45;
+      g.globalAlpha = hidden ? 0.15 : 0.45;
       for (const [a, b] of Timeline.segments(sequence, n)) {
         if (b < this.start || a > end) continue;
-        g.fillRect(this.xOf(a), y + 7, Math.max(2, this.xOf(b + 1) - this.xOf(a)), ROW - 14);
+        g.fillRect(this.xOf(a), y + 11, Math.max(2, this.xOf(b + 1) - this.xOf(a)), 8);
       }
       g.globalAlpha = 1;
       for (const key of sequence) {
         if (key.frame < this.start || key.frame > end) continue;
-        const x = this.xOf(key.frame) + 1, cy = y + ROW / 2;
         const current = region.id === player.selected && key.frame === player.frame;
-        g.fillStyle = current ? "#ffa500" : colour;
-        g.beginPath();
-        g.moveTo(x, cy - 6); g.lineTo(x + 5, cy); g.lineTo(x, cy + 6); g.lineTo(x - 5, cy);
-        g.closePath();
-        if (key.auto) {  // written by automatic tracking: hollow
-          g.strokeStyle = g.fillStyle;
-          g.stroke();
-        } else {
-          g.fill();
-        }
-        if (!key.enabled) { g.strokeStyle = "#f55"; g.stroke(); }
+        this.drawKeyframe(g, key, y, current ? "#ffa500" : colour);
       }
+      g.fillStyle = colour;
+      g.fillRect(4, y + 3, 7, 7);
+      g.fillStyle = hidden ? "#777" : "#ddd";
+      g.fillText(player.nameOf(region), 14, y + 10);
     });
     g.fillStyle = "#f33";
     g.fillRect(this.xOf(player.frame), 0, 2, height);
+    this.spanLabel.textContent = `frames ${this.start}–${end} of ${n}`;
     this.announce();
+  }
+
+  // A keyframe's diamond on the row at y, centred on the playhead at its frame and kept whole at
+  // the timeline's ends: filled (the annotator's) or hollow and smaller (automatic tracking's);
+  // a red bar after it when it ends the lifespan.
+  drawKeyframe(g, key, y, colour) {
+    const half = key.auto ? AUTO_DIAMOND : DIAMOND, cy = y + 15;
+    const x = Math.min(Math.max(this.xOf(key.frame) + 1, DIAMOND + 1), this.width - DIAMOND - 1);
+    g.beginPath();
+    g.moveTo(x, cy - half); g.lineTo(x + half, cy); g.lineTo(x, cy + half); g.lineTo(x - half, cy);
+    g.closePath();
+    g.fillStyle = key.auto ? BACKGROUND : colour;
+    g.fill();
+    if (key.auto) {
+      g.strokeStyle = colour;
+      g.lineWidth = 1.5;
+      g.stroke();
+    }
+    if (!key.enabled) {
+      g.fillStyle = ENDED;
+      g.fillRect(Math.min(x + DIAMOND + 1, this.width - 2), y + 8, 2, ROW - 8);
+    }
   }
 
   // One line per region over the whole video (drawn again only when the regions or the width

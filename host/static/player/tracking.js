@@ -32,7 +32,7 @@ export class Tracking {
     this.job = job.id;
     try {
       while (!["done", "failed", "cancelled"].includes(job.state)) {
-        player.statusLine.replaceChildren(`Tracking ${direction} from frame ${from}: ${Math.round(job.progress * 100)}% `, cancel);
+        player.status([`Tracking ${direction} from frame ${from}: ${Math.round(job.progress * 100)}% `, cancel]);
         await new Promise(resolve => setTimeout(resolve, 300));
         job = await api.get(`/api/jobs/${job.id}`);
       }

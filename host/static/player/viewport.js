@@ -1,4 +1,6 @@
 // Zoom and pan of the video (the boxes follow), and brightness/contrast to read blurry frames.
+// A badge on the video says the zoom (100%: one video pixel per screen pixel); a click on it
+// fits the video again.
 
 export class Viewport {
   constructor(video, stage, onChange) {
@@ -8,6 +10,20 @@ export class Viewport {
     this.zoom = 1;
     this.pan = {x: 0, y: 0};
     this.filters = {brightness: 1, contrast: 1};
+    this.badge = Object.assign(document.createElement("button"), {type: "button", className: "zoom-badge"});
+    this.badge.addEventListener("click", () => this.fit());
+    stage.append(this.badge);
+    video.addEventListener("loadedmetadata", () => this.showZoom());
+    new ResizeObserver(() => this.showZoom()).observe(stage);
+  }
+
+  // The zoom in screen pixels per video pixel, on the badge.
+  showZoom() {
+    if (!this.video.videoWidth) return;
+    const percent = Math.round(this.rect().width / this.video.videoWidth * 100);
+    this.badge.textContent = `${percent}%`;
+    this.badge.title = `Zoom ${percent}% (100%: one video pixel per screen pixel). ` +
+      "Click, or the fit button, to fit the video again; shift+wheel zooms about the pointer";
   }
 
   // The video picture's rectangle without zoom (object-fit: contain in the stage).
@@ -29,6 +45,7 @@ export class Viewport {
     this.video.style.transformOrigin = "0 0";
     this.video.style.transform = `translate(${this.pan.x}px, ${this.pan.y}px) scale(${this.zoom})`;
     this.video.style.filter = `brightness(${this.filters.brightness}) contrast(${this.filters.contrast})`;
+    this.showZoom();
     this.onChange();
   }
 
