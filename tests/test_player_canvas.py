@@ -271,7 +271,7 @@ def test_a_locked_region_shows_no_handles_and_a_lock(page, server, name):
 
 def test_the_zoom_of_the_video_and_the_timeline_span_are_shown(page, server):
     opened(page, server, [])
-    badge, span = ".stage .zoom-badge", ".timeline .timeline-span"
+    badge, span = ".view-controls .zoom-level", ".timeline-head .timeline-span"
     shown = "Math.round(tracklabel.player.view().width / tracklabel.player.video.videoWidth * 100) + '%'"
     page.wait_for_function(f"document.querySelector({badge!r})?.textContent === {shown}")
     fit = page.text_content(badge)

@@ -1,9 +1,10 @@
-// The bars under the video: the view (zoom, filters, undo/redo, drawing tools, help and, at its
-// right end, the save state), the transport (frames, keyframes, time, speed, lifespan toggles,
-// tracking, Submit/Update) and the timeline's head. A button with a hotkey takes its title from the hotkeys'
+// The bars under the video: the view (zoom and its level, filters, undo/redo, drawing tools, help
+// and, at its right end, the save state), the transport (frames, keyframes, time, speed, lifespan
+// toggles, tracking, Submit/Update) and the timeline's head (with the frames it shows). Nothing
+// of theirs is over the video: an element there costs every frame step 1-2 ms (bench/player.py). A button with a hotkey takes its title from the hotkeys'
 // table, and follows a remapped key.
 
-import {el} from "./dom.js";
+import {el, setText} from "./dom.js";
 
 export class ControlBar {
   constructor(player) {
@@ -58,6 +59,7 @@ export class ControlBar {
       this.button("+", "zoom-in", () => viewport.zoomIn(), {title: "Zoom in (shift+wheel zooms about the pointer)"}),
       this.button("fit", "zoom-fit", () => viewport.fit(), {title: "Zoom to fit"}),
       this.button("1:1", "zoom-100", () => viewport.actualSize(), {title: "Zoom 100% (one video pixel per screen pixel)"}),
+      viewport.readout,
       slider("brightness", "brightness of the video"), slider("contrast", "contrast of the video"),
       this.action("undo", "undo", () => player.undo()),
       this.action("redo", "redo", () => player.redo()),
@@ -88,7 +90,8 @@ export class ControlBar {
       }, {title: "Collapse or expand the timeline"}),
       this.button("−", "timeline-zoom-out", () => player.timeline.zoomBy(0.8), {title: "Show more frames"}),
       this.button("+", "timeline-zoom-in", () => player.timeline.zoomBy(1.25),
-                  {title: "Show fewer frames (ctrl+wheel on the timeline)"}));
+                  {title: "Show fewer frames (ctrl+wheel on the timeline)"}),
+      player.timeline.spanLabel);
     this.renderTools();
     return [this.view, this.transport, this.head];
   }
@@ -119,13 +122,13 @@ export class ControlBar {
   render() {
     const player = this.player;
     if (document.activeElement !== this.frameInput) this.frameInput.value = player.frame;
-    this.frameInput.max = player.framesCount;
-    this.totalLabel.textContent = player.framesCount;
+    if (this.frameInput.max !== String(player.framesCount)) this.frameInput.max = player.framesCount;
+    setText(this.totalLabel, String(player.framesCount));
     const seconds = player.clock.startOf(player.frame);
     if (document.activeElement !== this.timeLabel) {
       this.timeLabel.value = `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(3).padStart(6, "0")}`;
     }
-    this.saveButton.textContent = player.store.annotation ? "Update" : "Submit";
+    setText(this.saveButton, player.store.annotation ? "Update" : "Submit");
     this.saveButton.classList.toggle("dirty", player.store.dirty);
     player.saving.render();
   }

@@ -6,7 +6,7 @@
 // lifespan-ending keyframes marked). They collapse, resize and move to either side; the layout
 // is kept per user on the host (settings.js).
 
-import {el} from "./dom.js";
+import {el, setText} from "./dom.js";
 import {Setting} from "./settings.js";
 
 const LAYOUT = {side: "right", width: 300, grouped: false, filter: "", units: "percent"};
@@ -235,7 +235,8 @@ export class Panels {
       if (field) { field.focus({preventScroll: true}); field.select?.(); }
     }
     if (!shape) return;
-    this.fields.querySelector(".units").value = this.layout.units;
+    const units = this.fields.querySelector(".units");
+    if (units.value !== this.layout.units) units.value = this.layout.units;
     for (const {key, value, unit} of fields) {
       const input = this.fields.querySelector(`input[name="${key}"]`);
       if (this.typing && input === focused) continue;  // the annotator's number, not yet entered
@@ -248,7 +249,7 @@ export class Panels {
         if (input === focused) input.select();  // the next number typed replaces it
       }
     }
-    this.fields.querySelector(".kind").textContent = shape.keyframe ? "keyframe" : "interpolated";
+    setText(this.fields.querySelector(".kind"), shape.keyframe ? "keyframe" : "interpolated");
   }
 
   fieldInputs(fields) {
@@ -283,7 +284,8 @@ export class Panels {
       list.dataset.region = region.id;
       this.rows = new Map();
     }
-    list.style.setProperty("--frame-digits", String(player.framesCount).length);
+    const digits = String(String(player.framesCount).length);
+    if (list.style.getPropertyValue("--frame-digits") !== digits) list.style.setProperty("--frame-digits", digits);
     const rows = region.value.sequence.map(key => {
       const id = `${key.frame} ${key.enabled} ${Boolean(key.auto)}`;
       return this.rows.get(id) ?? this.keyframeRow(region, key, id);

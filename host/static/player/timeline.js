@@ -5,6 +5,8 @@
 // the visible span, the frames shown in words, zoom (ctrl+wheel, buttons) and rows drawn only
 // when visible. Under it, the area where tags add their own rows (same frame mapping).
 
+import {setText} from "./dom.js";
+
 const ROW = 22, HEAD = 18, VISIBLE_ROWS = 12, MINIMAP = 36;
 const DIAMOND = 5, AUTO_DIAMOND = 3.5;  // px: half a keyframe diamond's width, the tracker's
 const ENDED = "#f55", BACKGROUND = "#15181c";  // a lifespan's closing bar; the timeline's own colour
@@ -20,7 +22,7 @@ export class Timeline {
     this.canvas = Object.assign(document.createElement("canvas"), {className: "timeline-canvas"});
     this.hover = Object.assign(document.createElement("div"), {className: "timeline-hover", hidden: true});
     this.spanLabel = Object.assign(document.createElement("div"), {className: "timeline-span"});
-    element.append(this.minimap, this.canvas, area, this.hover, this.spanLabel);
+    element.append(this.minimap, this.canvas, area, this.hover);  // spanLabel: in the bar above
     this.canvas.addEventListener("pointerdown", e => this.pointer(e, true));
     this.canvas.addEventListener("pointermove", e => this.pointer(e, e.buttons === 1));
     this.canvas.addEventListener("pointerleave", () => { this.hover.hidden = true; });
@@ -161,7 +163,7 @@ export class Timeline {
     });
     g.fillStyle = "#f33";
     g.fillRect(this.xOf(player.frame), 0, 2, height);
-    this.spanLabel.textContent = `frames ${this.start}–${end} of ${n}`;
+    setText(this.spanLabel, `frames ${this.start}–${end} of ${n}`);
     this.announce();
   }
 

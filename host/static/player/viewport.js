@@ -1,6 +1,8 @@
 // Zoom and pan of the video (the boxes follow), and brightness/contrast to read blurry frames.
-// A badge on the video says the zoom (100%: one video pixel per screen pixel); a click on it
-// fits the video again.
+// A readout (the control bar shows it beside the zoom buttons) says the zoom (100%: one video
+// pixel per screen pixel); a click on it fits the video again.
+
+import {setText} from "./dom.js";
 
 export class Viewport {
   constructor(video, stage, onChange) {
@@ -10,20 +12,20 @@ export class Viewport {
     this.zoom = 1;
     this.pan = {x: 0, y: 0};
     this.filters = {brightness: 1, contrast: 1};
-    this.badge = Object.assign(document.createElement("button"), {type: "button", className: "zoom-badge"});
-    this.badge.addEventListener("click", () => this.fit());
-    stage.append(this.badge);
+    this.readout = Object.assign(document.createElement("button"), {type: "button", className: "zoom-level"});
+    this.readout.addEventListener("click", () => this.fit());
     video.addEventListener("loadedmetadata", () => this.showZoom());
     new ResizeObserver(() => this.showZoom()).observe(stage);
   }
 
-  // The zoom in screen pixels per video pixel, on the badge.
+  // The zoom in screen pixels per video pixel, on the readout.
   showZoom() {
     if (!this.video.videoWidth) return;
     const percent = Math.round(this.rect().width / this.video.videoWidth * 100);
-    this.badge.textContent = `${percent}%`;
-    this.badge.title = `Zoom ${percent}% (100%: one video pixel per screen pixel). ` +
+    setText(this.readout, `${percent}%`);
+    const title = `Zoom ${percent}% (100%: one video pixel per screen pixel). ` +
       "Click, or the fit button, to fit the video again; shift+wheel zooms about the pointer";
+    if (this.readout.title !== title) this.readout.title = title;
   }
 
   // The video picture's rectangle without zoom (object-fit: contain in the stage).
