@@ -21,7 +21,7 @@ export class Timeline {
     this.minimap = Object.assign(document.createElement("canvas"), {className: "minimap"});
     this.canvas = Object.assign(document.createElement("canvas"), {className: "timeline-canvas"});
     this.hover = Object.assign(document.createElement("div"), {className: "timeline-hover", hidden: true});
-    this.spanLabel = Object.assign(document.createElement("div"), {className: "timeline-span"});
+    this.spanLabel = Object.assign(document.createElement("span"), {className: "timeline-span"});
     element.append(this.minimap, this.canvas, area, this.hover);  // spanLabel: in the bar above
     this.canvas.addEventListener("pointerdown", e => this.pointer(e, true));
     this.canvas.addEventListener("pointermove", e => this.pointer(e, e.buttons === 1));
