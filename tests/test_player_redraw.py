@@ -45,6 +45,6 @@ def test_nothing_but_the_overlay_and_a_message_is_over_the_video(page, server):
     frame step 1-2 ms in bench/player.py: the readouts are in the bars under it."""
     open_task(page, server, fresh_task(server))
     page.wait_for_function("document.querySelector('.view-controls .zoom-level')?.textContent.endsWith('%')")
-    over = page.evaluate("[...document.querySelector('.stage').children].map(e => `${e.localName}.${e.classList[0] ?? ""}`)")
+    over = page.evaluate("[...document.querySelector('.stage').children].map(e => `${e.localName}.${e.classList[0] ?? ''}`)")
     assert sorted(over) == ["canvas.overlay", "div.status", "video."]
     assert page.text_content(".timeline-head .timeline-span").startswith("frames 1–")
