@@ -36,9 +36,10 @@ export class ControlBar {
     const player = this.player, viewport = player.viewport;
     player.hotkeys.add("first", () => player.seek(1));  // the transport's keys the player's table lacks
     player.hotkeys.add("last", () => player.seek(player.framesCount));
-    this.frameInput = el("input", {type: "number", min: 1, className: "frame-input", title: "Go to frame"});
+    this.frameInput = el("input", {type: "number", min: 1, max: player.framesCount, className: "frame-input",
+                                   title: "Go to frame"});
     this.frameInput.addEventListener("change", () => player.seek(Number(this.frameInput.value)));
-    this.totalLabel = el("span", {className: "frame-total"});
+    const total = el("span", {className: "frame-total", textContent: player.framesCount});
     this.timeLabel = el("input", {className: "time", title: "Go to a time (m:ss.sss or seconds)", size: 9});
     this.timeLabel.addEventListener("change", () => this.goToTime());
     const speed = el("select", {title: "Playback speed"});
@@ -75,7 +76,7 @@ export class ControlBar {
       this.action("›◆", "next-key", () => player.jumpKeyframe(1)),
       this.action("»", "hop-forward", () => player.step(10)),
       this.action("›|", "last", () => player.seek(player.framesCount)),
-      el("span", {className: "readout"}, "frame ", this.frameInput, " / ", this.totalLabel),
+      el("span", {className: "readout"}, "frame ", this.frameInput, " / ", total),
       this.timeLabel, speed,
       this.action("◆", "toggle-keyframe", () => player.toggleKeyframe(), "add or remove a keyframe here (selected region)"),
       this.action("⟿", "toggle-interpolation", () => player.toggleInterpolation(),
@@ -122,8 +123,6 @@ export class ControlBar {
   render() {
     const player = this.player;
     if (document.activeElement !== this.frameInput) this.frameInput.value = player.frame;
-    if (this.frameInput.max !== String(player.framesCount)) this.frameInput.max = player.framesCount;
-    setText(this.totalLabel, String(player.framesCount));
     const seconds = player.clock.startOf(player.frame);
     if (document.activeElement !== this.timeLabel) {
       this.timeLabel.value = `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(3).padStart(6, "0")}`;
